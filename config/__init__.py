@@ -1,0 +1,30 @@
+"""Configuration as data: settings, the platform of demands, and the error tree."""
+
+from config.errors import (
+    ConfigError,
+    EmptyDocument,
+    EncryptedDocument,
+    ExtractionError,
+    FetchError,
+    IndexingError,
+    IndexUnavailable,
+    NodeError,
+    UnsupportedFormat,
+    VigieError,
+)
+from config.settings import Settings, load_settings
+
+__all__ = [
+    "ConfigError",
+    "EmptyDocument",
+    "EncryptedDocument",
+    "ExtractionError",
+    "FetchError",
+    "IndexUnavailable",
+    "IndexingError",
+    "NodeError",
+    "Settings",
+    "UnsupportedFormat",
+    "VigieError",
+    "load_settings",
+]

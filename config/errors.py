@@ -1,0 +1,79 @@
+"""Vigie's exception tree.
+
+Every error a user can meet is a ``VigieError``. Each subclass takes, as
+required keyword arguments, the context a user needs to act on it (the file,
+the page, the URL, the setting), so that messages always name them. Third-party
+exceptions are translated into these once, at the module boundary that calls
+the library (``raise ... from exc``).
+
+    VigieError
+    ├── ConfigError(source, field)          a setting or config file is invalid
+    ├── FetchError(url, status)             a source could not be fetched
+    ├── ExtractionError(path, page)         a document could not be read
+    │   ├── EncryptedDocument
+    │   ├── EmptyDocument
+    │   └── UnsupportedFormat
+    ├── IndexUnavailable(url)               Elasticsearch cannot be reached
+    ├── IndexingError(url)                  Elasticsearch refused a request
+    └── NodeError(url)                      the local Elasticsearch node cannot run
+"""
+
+from __future__ import annotations
+
+
+class VigieError(Exception):
+    """Base of every error Vigie reports to a user."""
+
+
+class ConfigError(VigieError):
+    def __init__(self, message: str, *, source: str, field: str | None = None) -> None:
+        self.source = source
+        self.field = field
+        where = f"{source}, {field}" if field else source
+        super().__init__(f"{where}: {message}")
+
+
+class FetchError(VigieError):
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        code = f" (HTTP {status})" if status is not None else ""
+        super().__init__(f"{url}{code}: {message}")
+
+
+class ExtractionError(VigieError):
+    def __init__(self, message: str, *, path: str, page: int | None = None) -> None:
+        self.path = path
+        self.page = page
+        where = f"{path} page {page}" if page is not None else path
+        super().__init__(f"{where}: {message}")
+
+
+class EncryptedDocument(ExtractionError):
+    pass
+
+
+class EmptyDocument(ExtractionError):
+    pass
+
+
+class UnsupportedFormat(ExtractionError):
+    pass
+
+
+class IndexUnavailable(VigieError):
+    def __init__(self, message: str, *, url: str) -> None:
+        self.url = url
+        super().__init__(f"Elasticsearch at {url}: {message}")
+
+
+class IndexingError(VigieError):
+    def __init__(self, message: str, *, url: str) -> None:
+        self.url = url
+        super().__init__(f"Elasticsearch at {url}: {message}")
+
+
+class NodeError(VigieError):
+    def __init__(self, message: str, *, url: str) -> None:
+        self.url = url
+        super().__init__(f"local Elasticsearch node ({url}): {message}")

@@ -1,0 +1,117 @@
+"""The one typed settings object, read from ``VIGIE_*`` variables and ``.env``.
+
+Built once at an entry point (the CLI, a flow run, a test) with
+:func:`load_settings` and passed down; never re-created deep in the code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.errors import ConfigError
+
+ENV_PREFIX = "VIGIE_"
+
+# The Elasticsearch cluster runner refuses HTTP ports above 9299.
+LOCAL_PORT_RANGE = (1024, 9299)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    data_dir: Path = Path("data")
+    """Where Vigie keeps its archive, catalogue, extracted text and local node data."""
+
+    es_url: str | None = None
+    """URL of an existing Elasticsearch cluster; unset means the local node Vigie starts."""
+
+    index_prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] = "vigie"
+    """Prefix of every index and alias, so several data sets share one cluster."""
+
+    es_port: Annotated[int, Field(ge=LOCAL_PORT_RANGE[0], le=LOCAL_PORT_RANGE[1])] = 9200
+    """HTTP port of the local node on 127.0.0.1 (1024-9299)."""
+
+    es_nodes: Annotated[int, Field(ge=1, le=5)] = 1
+    """Number of local nodes in the runner's JVM (several for cluster tests)."""
+
+    es_heap_mb: Annotated[int, Field(ge=256, le=8192)] = 768
+    """Java heap of the local node, in MiB."""
+
+    es_start_timeout_s: Annotated[float, Field(gt=0)] = 180.0
+    """How long `vigie es start` waits for the local node to be ready."""
+
+    es_home: Path = Path.home() / ".cache" / "vigie" / "elasticsearch"
+    """Cache folder for the Elasticsearch jars resolved from Maven Central."""
+
+    catalogue_url: str | None = None
+    """SQLAlchemy URL of the catalogue; unset means SQLite in the data directory."""
+
+    spacy_model: str = "fr_core_news_sm"
+    """Installed spaCy French pipeline used for sentences and detection."""
+
+    max_file_mb: Annotated[float, Field(gt=0)] = 50.0
+    """Largest programme file accepted into the archive, in MiB."""
+
+    task_retries: Annotated[int, Field(ge=0, le=10)] = 2
+    """Prefect retries of a failed stage task (fetch, index) before it is recorded as failed."""
+
+    task_retry_delay_s: Annotated[float, Field(ge=0)] = 2.0
+    """Delay between Prefect task retries, in seconds."""
+
+    @field_validator("es_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://, e.g. http://127.0.0.1:9200")
+        return value.rstrip("/")
+
+    @field_validator("data_dir", "es_home")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def local_node(self) -> bool:
+        """True when Vigie runs its own node instead of using `VIGIE_ES_URL`."""
+        return self.es_url is None
+
+    @property
+    def elasticsearch_url(self) -> str:
+        return self.es_url or f"http://127.0.0.1:{self.es_port}"
+
+    @property
+    def catalogue(self) -> str:
+        return self.catalogue_url or f"sqlite:///{self.data_dir / 'catalogue.sqlite'}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings once; an invalid value raises a ConfigError naming its variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        variable = ENV_PREFIX + field.upper()
+        raise ConfigError(
+            f"invalid value ({first['msg']}); fix or unset it", source="settings", field=variable
+        ) from exc
+
+
+def describe(settings: Settings) -> dict[str, str]:
+    """The effective values, as `vigie settings` prints them."""
+    values = {ENV_PREFIX + name.upper(): str(getattr(settings, name)) for name in Settings.model_fields}
+    values["(elasticsearch)"] = settings.elasticsearch_url
+    values["(catalogue)"] = settings.catalogue
+    return values

@@ -1,0 +1,77 @@
+"""Any supported file to pages of text: the format is sniffed from the bytes,
+and the handler is picked from one table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from config.errors import EmptyDocument, ExtractionError, UnsupportedFormat
+from extract.html import decode_html, html_text
+from extract.model import ExtractedDocument, PageText
+from extract.pdf import extract_pdf
+from extract.text import normalise
+
+
+def sniff(data: bytes) -> str:
+    """The media type the bytes really are, whatever the file name claims."""
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if data[:1024].find(b"%PDF-") != -1:
+        return "application/pdf"
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<main", b"<meta")) or b"<html" in head:
+        return "text/html"
+    if head.startswith(b"pk\x03\x04"):
+        return "application/zip"
+    if b"\x00" in data[:1024]:
+        return "application/octet-stream"
+    return "text/plain"
+
+
+def _from_pdf(path: Path, data: bytes) -> list[PageText]:
+    return extract_pdf(path)
+
+
+def _from_html(path: Path, data: bytes) -> list[PageText]:
+    return [PageText(number=1, text=normalise(html_text(decode_html(data))))]
+
+
+def _from_text(path: Path, data: bytes) -> list[PageText]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    # Form feeds separate pages in text exported from PDFs.
+    return [PageText(number=n, text=normalise(chunk)) for n, chunk in enumerate(text.split("\f"), start=1)]
+
+
+HANDLERS: dict[str, Callable[[Path, bytes], list[PageText]]] = {
+    "application/pdf": _from_pdf,
+    "text/html": _from_html,
+    "text/plain": _from_text,
+}
+
+
+def extract_document(path: Path, *, max_bytes: int | None = None) -> ExtractedDocument:
+    """Pages of text of one file; typed errors name the file (and page) at fault."""
+    try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise ExtractionError(
+                f"{size / 2**20:.1f} MiB is over the limit of {max_bytes / 2**20:.1f} MiB (VIGIE_MAX_FILE_MB)",
+                path=str(path),
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ExtractionError(f"cannot read the file ({exc.strerror})", path=str(path)) from exc
+    if not data.strip():
+        raise EmptyDocument("the file is empty", path=str(path))
+    media_type = sniff(data)
+    handler = HANDLERS.get(media_type)
+    if handler is None:
+        raise UnsupportedFormat(
+            f"unsupported format ({media_type}); Vigie reads PDF, HTML and plain text", path=str(path)
+        )
+    pages = tuple(handler(path, data))
+    if not any(page.text for page in pages) and not any(page.method == "needs_ocr" for page in pages):
+        raise EmptyDocument("no text could be extracted from any page", path=str(path))
+    return ExtractedDocument(path=str(path), media_type=media_type, pages=pages)

@@ -1,0 +1,51 @@
+"""Page text to sentences, with character offsets into the page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Span
+
+# A block ends at a blank line, and a bullet starts a block of its own, so
+# each bullet is a sentence even without final punctuation.
+_BLOCK_BREAK = re.compile(r"\n\s*\n|\n(?=• )")
+_EDGE = " •"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def blocks(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, block) pairs: paragraphs and bullets."""
+    position = 0
+    for match in _BLOCK_BREAK.finditer(text):
+        yield position, text[position : match.start()]
+        position = match.end()
+    yield position, text[position:]
+
+
+def sentence_spans(nlp: Language, text: str, batch_size: int = 64) -> Iterator[tuple[Sentence, Span]]:
+    """Each sentence with its offsets into `text` and its spaCy span, for the detector."""
+    spans = [(offset, block) for offset, block in blocks(text) if block.strip()]
+    # Line breaks inside a paragraph are layout, not punctuation: spaces keep offsets.
+    flattened = ((block.replace("\n", " "), offset) for offset, block in spans)
+    for doc, offset in nlp.pipe(flattened, as_tuples=True, batch_size=batch_size):
+        for sent in doc.sents:
+            stripped = sent.text.strip(_EDGE)
+            if not stripped:
+                continue
+            start = offset + sent.start_char + (len(sent.text) - len(sent.text.lstrip(_EDGE)))
+            end = start + len(stripped)
+            yield Sentence(start=start, end=end, text=text[start:end]), sent
+
+
+def split_sentences(nlp: Language, text: str) -> list[Sentence]:
+    """spaCy's French sentence segmentation inside each block; `text[s.start:s.end] == s.text`."""
+    return [sentence for sentence, _ in sentence_spans(nlp, text)]

@@ -1,0 +1,1 @@
+"""Prefect flows and the stages they wire: collect → extract → detect → index."""

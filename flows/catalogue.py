@@ -1,0 +1,202 @@
+"""The catalogue: lists, document versions and each stage's status per document.
+
+SQLite in the data directory by default, any SQLAlchemy URL (PostgreSQL for a
+team) through `VIGIE_CATALOGUE_URL`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from flows.archive import ArchivedFile
+from flows.sources import CandidateList
+
+metadata = MetaData()
+
+lists = Table(
+    "lists",
+    metadata,
+    Column("list_key", String, primary_key=True),
+    Column("commune_insee", String, nullable=False),
+    Column("commune", String, nullable=False),
+    Column("departement", String, nullable=False),
+    Column("panel", Integer, nullable=False),
+    Column("label", String, nullable=False),
+    Column("nuance", String, nullable=False),
+    Column("head_of_list", String, nullable=False),
+)
+
+document_versions = Table(
+    "document_versions",
+    metadata,
+    Column("version_id", String, primary_key=True),
+    Column("list_key", String, nullable=False),
+    Column("source", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("sha256", String, nullable=False),
+    Column("media_type", String, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("archive_path", String, nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("list_key", "source", "sha256"),
+)
+
+stages = Table(
+    "stages",
+    metadata,
+    Column("version_id", String, primary_key=True),
+    Column("stage", String, primary_key=True),
+    Column("key", String, nullable=False),
+    Column("status", String, nullable=False),  # running | done | failed
+    Column("error", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+source_failures = Table(
+    "source_failures",
+    metadata,
+    Column("list_key", String, primary_key=True),
+    Column("source", String, primary_key=True),
+    Column("error", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    version_id: str
+    list_key: str
+    source: str
+    version: int
+    sha256: str
+    media_type: str
+    archive_path: str
+    fetched_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Catalogue:
+    def __init__(self, url: str) -> None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url)
+        metadata.create_all(self.engine)
+
+    def save_list(self, candidate_list: CandidateList) -> None:
+        row = {
+            "list_key": candidate_list.key,
+            "commune_insee": candidate_list.commune_insee,
+            "commune": candidate_list.commune,
+            "departement": candidate_list.departement,
+            "panel": candidate_list.panel,
+            "label": candidate_list.label,
+            "nuance": candidate_list.nuance,
+            "head_of_list": candidate_list.head_of_list,
+        }
+        with self.engine.begin() as db:
+            if db.execute(select(lists.c.list_key).where(lists.c.list_key == candidate_list.key)).first():
+                db.execute(update(lists).where(lists.c.list_key == candidate_list.key).values(**row))
+            else:
+                db.execute(insert(lists).values(**row))
+
+    def record_version(self, list_key: str, source: str, archived: ArchivedFile) -> DocumentVersion:
+        """The version of `source` holding these bytes: the known one, or a new version number."""
+        with self.engine.begin() as db:
+            known = db.execute(
+                select(document_versions).where(
+                    document_versions.c.list_key == list_key,
+                    document_versions.c.source == source,
+                    document_versions.c.sha256 == archived.sha256,
+                )
+            ).first()
+            if known is not None:
+                return _version(known._mapping)
+            latest = db.execute(
+                select(func.max(document_versions.c.version)).where(
+                    document_versions.c.list_key == list_key, document_versions.c.source == source
+                )
+            ).scalar()
+            row = {
+                "version_id": f"{list_key}-{archived.sha256[:16]}",
+                "list_key": list_key,
+                "source": source,
+                "version": (latest or 0) + 1,
+                "sha256": archived.sha256,
+                "media_type": archived.media_type,
+                "size": archived.size,
+                "archive_path": str(archived.path),
+                "fetched_at": _now(),
+            }
+            db.execute(insert(document_versions).values(**row))
+            db.execute(source_failures.delete().where(source_failures.c.list_key == list_key, source_failures.c.source == source))
+            return _version(row)
+
+    def record_source_failure(self, list_key: str, source: str, error: str) -> None:
+        with self.engine.begin() as db:
+            db.execute(source_failures.delete().where(source_failures.c.list_key == list_key, source_failures.c.source == source))
+            db.execute(insert(source_failures).values(list_key=list_key, source=source, error=error, updated_at=_now()))
+
+    def stage_done(self, version_id: str, stage: str, key: str) -> bool:
+        with self.engine.connect() as db:
+            row = db.execute(
+                select(stages.c.key, stages.c.status).where(stages.c.version_id == version_id, stages.c.stage == stage)
+            ).first()
+        return row is not None and row.status == "done" and row.key == key
+
+    def mark_stage(self, version_id: str, stage: str, key: str, status: str, error: str | None = None) -> None:
+        with self.engine.begin() as db:
+            db.execute(stages.delete().where(stages.c.version_id == version_id, stages.c.stage == stage))
+            db.execute(
+                insert(stages).values(
+                    version_id=version_id, stage=stage, key=key, status=status, error=error, updated_at=_now()
+                )
+            )
+
+    def failures(self) -> list[tuple[str, str, str]]:
+        """(what, stage, error) for every failed source and stage, for reports and re-runs."""
+        with self.engine.connect() as db:
+            failed_stages = db.execute(
+                select(stages.c.version_id, stages.c.stage, stages.c.error).where(stages.c.status == "failed")
+            ).all()
+            failed_sources = db.execute(select(source_failures.c.source, source_failures.c.error)).all()
+        return [(row.source, "collect", row.error) for row in failed_sources] + [
+            (row.version_id, row.stage, row.error or "") for row in failed_stages
+        ]
+
+
+def _version(row) -> DocumentVersion:
+    fetched_at = row["fetched_at"]
+    if fetched_at.tzinfo is None:  # SQLite drops the zone
+        fetched_at = fetched_at.replace(tzinfo=timezone.utc)
+    return DocumentVersion(
+        version_id=row["version_id"],
+        list_key=row["list_key"],
+        source=row["source"],
+        version=row["version"],
+        sha256=row["sha256"],
+        media_type=row["media_type"],
+        archive_path=row["archive_path"],
+        fetched_at=fetched_at,
+    )

@@ -1,0 +1,253 @@
+"""`vigie`: the command line, a thin shell over the stage functions and flows."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from config.errors import VigieError
+from config.settings import Settings, describe, load_settings
+
+app = typer.Typer(help="Vigie: municipal programmes checked against 14 demands for local public services.", no_args_is_help=True)
+es_app = typer.Typer(help="The Elasticsearch node: the local one Vigie runs, or VIGIE_ES_URL.", no_args_is_help=True)
+app.add_typer(es_app, name="es")
+
+out = Console()
+err = Console(stderr=True)
+DEFAULT_SOURCES = Path("samples/sources.csv")
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def reports_errors(command: F) -> F:
+    """A VigieError becomes one line on stderr and exit status 1."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except VigieError as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    return ctx.obj
+
+
+@app.callback()
+@reports_errors
+def main(ctx: typer.Context) -> None:
+    ctx.obj = load_settings()
+
+
+def _print_json(value: object) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command("settings")
+@reports_errors
+def settings_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Print the effective settings.
+
+    Example: VIGIE_INDEX_PREFIX=essai vigie settings
+    """
+    values = describe(settings_of(ctx))
+    if as_json:
+        _print_json(values)
+        return
+    for name, value in values.items():
+        out.print(f"{name} = {value}", highlight=False)
+
+
+@es_app.command("install")
+@reports_errors
+def es_install(ctx: typer.Context) -> None:
+    """Resolve Elasticsearch from Maven Central into the cache (VIGIE_ES_HOME).
+
+    Example: vigie es install
+    """
+    from index.runtime import install_runtime
+
+    out.print(f"Elasticsearch jars in {install_runtime(settings_of(ctx))}", highlight=False)
+
+
+@es_app.command("start")
+@reports_errors
+def es_start(ctx: typer.Context) -> None:
+    """Start the local node in the background (reuses a running one).
+
+    Example: VIGIE_ES_PORT=9210 vigie es start
+    """
+    from index.runtime import start_node
+
+    settings = settings_of(ctx)
+    if not settings.local_node:
+        out.print(f"VIGIE_ES_URL is set: using {settings.elasticsearch_url}, nothing to start", highlight=False)
+        return
+    info = start_node(settings)
+    verb = "already running" if info.reused else f"started in {info.seconds:.1f} s"
+    out.print(f"Elasticsearch {verb} at {info.url} (pid {info.pid})", highlight=False)
+
+
+@es_app.command("stop")
+@reports_errors
+def es_stop(ctx: typer.Context) -> None:
+    """Stop the local node this data directory started.
+
+    Example: vigie es stop
+    """
+    from index.runtime import stop_node
+
+    settings = settings_of(ctx)
+    if not settings.local_node:
+        out.print("VIGIE_ES_URL is set: Vigie started no node, nothing to stop", highlight=False)
+        return
+    stopped = stop_node(settings)
+    out.print("Elasticsearch stopped" if stopped else "no local node was running", highlight=False)
+
+
+@es_app.command("status")
+@reports_errors
+def es_status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Version reported by the server, URL, health and document counts.
+
+    Example: vigie es status --json
+    """
+    from index.client import connect, server_info
+    from index.schema import document_counts
+
+    settings = settings_of(ctx)
+    client = connect(settings)
+    info = server_info(client)
+    health = client.cluster.health()
+    status = {
+        "url": settings.elasticsearch_url,
+        "version": info["version"]["number"],
+        "cluster": info["cluster_name"],
+        "health": health["status"],
+        "local_node": settings.local_node,
+        "index_prefix": settings.index_prefix,
+        "documents": document_counts(client, settings.index_prefix),
+    }
+    if as_json:
+        _print_json(status)
+        return
+    out.print(f"Elasticsearch {status['version']} at {status['url']} ({status['cluster']}), health {status['health']}", highlight=False)
+    counts = ", ".join(f"{kind}: {count}" for kind, count in status["documents"].items())
+    out.print(f"prefix {settings.index_prefix!r}: {counts}", highlight=False)
+
+
+@app.command("run")
+@reports_errors
+def run_command(
+    ctx: typer.Context,
+    sources: Annotated[Path, typer.Argument(help="Sources CSV (list, commune, programme file or URL).")] = DEFAULT_SOURCES,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Run the programme pipeline (collect, extract, detect, index) on a sources file.
+
+    Starts the local Elasticsearch when VIGIE_ES_URL is unset.
+
+    Example: vigie run samples/sources.csv
+    """
+    settings = settings_of(ctx)
+    if settings.local_node:
+        from index.runtime import start_node
+
+        start_node(settings)
+    from flows.pipeline import programme_pipeline
+
+    summary = programme_pipeline(sources_file=sources, settings=settings)
+    if as_json:
+        _print_json(summary.to_json())
+    else:
+        out.print(
+            f"{summary.documents} documents: {summary.indexed} indexed, {summary.unchanged} unchanged, "
+            f"{len(summary.failures)} failed; {summary.pages} pages, {summary.mentions} mentions",
+            highlight=False,
+        )
+        for failure in summary.failures:
+            err.print(f"failed: {failure}", highlight=False, soft_wrap=True)
+    if summary.failures:
+        raise typer.Exit(2)
+
+
+@app.command("search")
+@reports_errors
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help='French query; "quotes" for phrases, + | - for boolean.')],
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Search the programmes' pages.
+
+    Example: vigie search '"centre de santé" médecins'
+    """
+    from index.client import connect
+    from index.search import search_pages
+
+    settings = settings_of(ctx)
+    result = search_pages(connect(settings), settings.index_prefix, query, size=limit)
+    if as_json:
+        _print_json(
+            {
+                "total": result.total,
+                "hits": [
+                    {
+                        "list": hit.list_label,
+                        "commune": hit.commune,
+                        "page": hit.page,
+                        "source": hit.source,
+                        "archive": f"{hit.archive_path}#page={hit.page}",
+                        "fragments": list(hit.fragments),
+                        "score": hit.score,
+                    }
+                    for hit in result.hits
+                ],
+            }
+        )
+        return
+    out.print(f"{result.total} page(s) match {query!r}", highlight=False)
+    for hit in result.hits:
+        out.print(f"\n[bold]{hit.list_label}[/bold] — {hit.commune}, page {hit.page}", highlight=False)
+        for fragment in hit.fragments:
+            out.print(f"  … {fragment} …", highlight=False, markup=False)
+        out.print(f"  {hit.archive_path}#page={hit.page}", highlight=False, style="dim")
+
+
+@app.command("extract")
+@reports_errors
+def extract_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(exists=False)],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Print the text of a PDF, HTML or text file, page by page.
+
+    Example: vigie extract samples/programmes/moulins-en-commun.pdf
+    """
+    from extract.document import extract_document
+
+    settings = settings_of(ctx)
+    extracted = extract_document(file, max_bytes=int(settings.max_file_mb * 2**20))
+    if as_json:
+        data = extracted.to_json()
+        data["errors"] = []
+        _print_json(data)
+        return
+    for page in extracted.pages:
+        out.print(f"── page {page.number} ({page.method}, {page.chars} characters)", highlight=False, markup=False)
+        for warning in page.warnings:
+            err.print(f"warning: {warning}", highlight=False, markup=False)
+        out.print(page.text, highlight=False, markup=False)

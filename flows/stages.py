@@ -1,0 +1,128 @@
+"""The pipeline's stages as plain functions: collect, extract, analyse, index.
+
+The Prefect flow, the CLI and (later) the web app call these; none of them
+imports Prefect.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_exceptions
+
+from config.errors import ExtractionError, FetchError, IndexingError
+from config.settings import Settings
+from extract.detect import Detector, SentenceMentions
+from extract.document import extract_document
+from extract.model import EXTRACTOR_VERSION, ExtractedDocument
+from flows.archive import archive_bytes
+from flows.catalogue import Catalogue, DocumentVersion
+from flows.sources import CandidateList, Source
+from index.bulk import bulk_index
+from index.client import client_url, unavailable
+from index.records import document_records
+from index.schema import SCHEMA_VERSION, alias_name
+
+
+@dataclass(frozen=True)
+class IndexedCounts:
+    pages: int
+    mentions: int
+
+
+def collect_source(source: Source, settings: Settings, catalogue: Catalogue) -> DocumentVersion:
+    """Archive the source's current bytes and record them as a version of it."""
+    location = source.location
+    if "://" in location:
+        raise FetchError("fetching programmes from the web is not available yet; download the file and list its path", url=location)
+    path = Path(location)
+    limit = int(settings.max_file_mb * 2**20)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ExtractionError(
+                f"{size / 2**20:.1f} MiB is over the limit of {settings.max_file_mb} MiB (VIGIE_MAX_FILE_MB)", path=location
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ExtractionError(f"cannot read the file ({exc.strerror}); check the sources file", path=location) from exc
+    archived = archive_bytes(settings.data_dir / "archive", data)
+    catalogue.save_list(source.candidate_list)
+    return catalogue.record_version(source.candidate_list.key, location, archived)
+
+
+def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDocument:
+    """Pages of text of an archived version, computed once per extractor version."""
+    cache = settings.data_dir / "text" / f"{version.sha256}.{EXTRACTOR_VERSION}.json"
+    if cache.exists():
+        return ExtractedDocument.from_json(json.loads(cache.read_text(encoding="utf-8")))
+    extracted = extract_document(Path(version.archive_path), max_bytes=int(settings.max_file_mb * 2**20))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache.with_suffix(".partial")
+    partial.write_text(json.dumps(extracted.to_json(), ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, cache)
+    return extracted
+
+
+def analyse_document(extracted: ExtractedDocument, detector: Detector) -> list[list[SentenceMentions]]:
+    """Sentences and demand mentions of every page."""
+    return [list(detector.analyse(page.text)) for page in extracted.pages]
+
+
+def index_key(settings: Settings, platform_version: str) -> str:
+    """What the index of a document depends on: a change of any part makes it stale."""
+    return f"{EXTRACTOR_VERSION}|platform-{platform_version}|schema-{SCHEMA_VERSION}|{settings.spacy_model}"
+
+
+def index_version(
+    client: Elasticsearch,
+    prefix: str,
+    candidate_list: CandidateList,
+    version: DocumentVersion,
+    extracted: ExtractedDocument,
+    analysed: list[list[SentenceMentions]],
+    platform_version: str,
+) -> IndexedCounts:
+    """Replace this version's records in the index; a rejected record fails the stage."""
+    base = {
+        "doc_id": version.version_id,
+        "sha256": version.sha256,
+        "source": version.source,
+        "archive_path": version.archive_path,
+        "media_type": version.media_type,
+        "fetched_at": version.fetched_at.isoformat(),
+        "version": version.version,
+        "extractor_version": extracted.extractor_version,
+        "list_key": candidate_list.key,
+        "list_label": candidate_list.label,
+        "commune": candidate_list.commune,
+        "commune_insee": candidate_list.commune_insee,
+        "departement": candidate_list.departement,
+        "nuance": candidate_list.nuance,
+        "head_of_list": candidate_list.head_of_list,
+        "panel": candidate_list.panel,
+    }
+    try:
+        # Mentions of an older platform version would otherwise linger.
+        client.delete_by_query(
+            index=alias_name(prefix, "mentions"),
+            body={"query": {"term": {"doc_id": version.version_id}}},
+            refresh=True,
+            conflicts="proceed",
+        )
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc
+    actions = list(document_records(prefix, base, extracted, analysed, platform_version))
+    report = bulk_index(client, actions)
+    if report.errors:
+        first = report.errors[0]
+        raise IndexingError(
+            f"{len(report.errors)} record(s) of {version.source} rejected, first {first.id}: {first.reason}",
+            url=client_url(client),
+        )
+    mentions = sum(1 for action in actions if action["_index"] == alias_name(prefix, "mentions"))
+    return IndexedCounts(pages=len(extracted.pages), mentions=mentions)

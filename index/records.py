@@ -1,0 +1,60 @@
+"""From a document version and its analysed pages to Elasticsearch records.
+
+Ids are derived from content (document version, page, offsets, demand), so
+indexing the same input twice writes the same records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from extract.detect import SentenceMentions
+from extract.model import ExtractedDocument
+from index.schema import alias_name
+
+
+def document_records(
+    prefix: str,
+    base: Mapping[str, object],
+    extracted: ExtractedDocument,
+    analysed: Sequence[Sequence[SentenceMentions]],
+    platform_version: str,
+) -> Iterator[dict]:
+    """Bulk actions for one document version: the document, its pages, its mentions.
+
+    `base` holds the list and document fields every record carries (see
+    `index.schema`); `analysed[i]` are the sentences of `extracted.pages[i]`.
+    """
+    doc_id = str(base["doc_id"])
+    yield {"_index": alias_name(prefix, "documents"), "_id": doc_id, "_source": {**base, "pages": len(extracted.pages)}}
+    for page, sentences in zip(extracted.pages, analysed):
+        yield {
+            "_index": alias_name(prefix, "pages"),
+            "_id": f"{doc_id}-p{page.number}",
+            "_source": {
+                **base,
+                "page": page.number,
+                "text": page.text,
+                "chars": page.chars,
+                "method": page.method,
+                "warnings": list(page.warnings),
+            },
+        }
+        for item in sentences:
+            for mention in item.mentions:
+                yield {
+                    "_index": alias_name(prefix, "mentions"),
+                    "_id": f"{doc_id}-p{page.number}-{mention.start}-{mention.end}-{mention.demand}",
+                    "_source": {
+                        **base,
+                        "page": page.number,
+                        "demand": mention.demand,
+                        "level": mention.level,
+                        "score": mention.score,
+                        "evidence": mention.evidence,
+                        "sentence": item.sentence.text,
+                        "start": mention.start,
+                        "end": mention.end,
+                        "platform_version": platform_version,
+                    },
+                }

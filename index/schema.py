@@ -1,0 +1,178 @@
+"""Index names, analyzers and mappings, written down rather than inferred.
+
+Each kind of record lives in a versioned index (``<prefix>-pages-v1``) behind
+an alias (``<prefix>-pages``); readers and writers use the alias, so a new
+version can be built beside the old one and switched to atomically.
+"""
+
+from __future__ import annotations
+
+from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_exceptions
+
+from index.client import unavailable
+
+SCHEMA_VERSION = 1
+KINDS = ("documents", "pages", "mentions")
+
+# The built-in `french` analyzer has no ASCII folding; this one adds it after
+# the stop filter so accented stop words ("à", "où") are still removed, and
+# "Santé", "sante" and "santé" meet.
+ANALYSIS = {
+    "filter": {
+        "french_elision": {
+            "type": "elision",
+            "articles_case": True,
+            "articles": ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"],
+        },
+        "french_stop": {"type": "stop", "stopwords": "_french_"},
+        "french_stemmer": {"type": "stemmer", "language": "light_french"},
+    },
+    "analyzer": {
+        "french_folded": {
+            "tokenizer": "standard",
+            "filter": ["french_elision", "lowercase", "french_stop", "asciifolding", "french_stemmer"],
+        },
+        "exact_folded": {"tokenizer": "standard", "filter": ["lowercase"]},
+    },
+}
+
+_FRENCH_TEXT = {
+    "type": "text",
+    "analyzer": "french_folded",
+    "fields": {"exact": {"type": "text", "analyzer": "exact_folded"}},
+}
+_KEYWORD = {"type": "keyword"}
+_LIST_FIELDS = {
+    "list_key": _KEYWORD,
+    "list_label": {"type": "text", "analyzer": "french_folded", "fields": {"raw": _KEYWORD}},
+    "commune": {"type": "text", "analyzer": "french_folded", "fields": {"raw": _KEYWORD}},
+    "commune_insee": _KEYWORD,
+    "departement": _KEYWORD,
+    "nuance": _KEYWORD,
+    "head_of_list": {"type": "text", "analyzer": "french_folded", "fields": {"raw": _KEYWORD}},
+    "panel": {"type": "integer"},
+}
+_DOCUMENT_FIELDS = {
+    "doc_id": _KEYWORD,
+    "sha256": _KEYWORD,
+    "source": _KEYWORD,
+    "archive_path": _KEYWORD,
+    "media_type": _KEYWORD,
+    "fetched_at": {"type": "date"},
+    "version": {"type": "integer"},
+    "extractor_version": _KEYWORD,
+}
+
+MAPPINGS: dict[str, dict] = {
+    "documents": {
+        "dynamic": "strict",
+        "properties": {**_LIST_FIELDS, **_DOCUMENT_FIELDS, "pages": {"type": "integer"}},
+    },
+    "pages": {
+        "dynamic": "strict",
+        "properties": {
+            **_LIST_FIELDS,
+            **_DOCUMENT_FIELDS,
+            "page": {"type": "integer"},
+            "text": _FRENCH_TEXT,
+            "chars": {"type": "integer"},
+            "method": _KEYWORD,
+            "warnings": _KEYWORD,
+        },
+    },
+    "mentions": {
+        "dynamic": "strict",
+        "properties": {
+            **_LIST_FIELDS,
+            **_DOCUMENT_FIELDS,
+            "page": {"type": "integer"},
+            "demand": _KEYWORD,
+            "level": _KEYWORD,
+            "score": {"type": "float"},
+            "evidence": _KEYWORD,
+            "sentence": _FRENCH_TEXT,
+            "start": {"type": "integer"},
+            "end": {"type": "integer"},
+            "platform_version": _KEYWORD,
+        },
+    },
+}
+
+
+def alias_name(prefix: str, kind: str) -> str:
+    return f"{prefix}-{kind}"
+
+
+def index_name(prefix: str, kind: str, version: int = SCHEMA_VERSION) -> str:
+    return f"{prefix}-{kind}-v{version}"
+
+
+def put_templates(client: Elasticsearch, prefix: str) -> None:
+    """Index templates so that every version of an index gets the same analysis and mapping."""
+    for kind in KINDS:
+        client.indices.put_index_template(
+            name=alias_name(prefix, kind),
+            body={
+                "index_patterns": [f"{alias_name(prefix, kind)}-v*"],
+                "template": {
+                    "settings": {"number_of_shards": 1, "number_of_replicas": 0, "analysis": ANALYSIS},
+                    "mappings": MAPPINGS[kind],
+                },
+            },
+        )
+
+
+def ensure_indices(client: Elasticsearch, prefix: str) -> dict[str, str]:
+    """Create the templates, and each alias with its first index when missing.
+
+    Returns the index each alias points to.
+    """
+    try:
+        put_templates(client, prefix)
+        current: dict[str, str] = {}
+        for kind in KINDS:
+            alias = alias_name(prefix, kind)
+            if client.indices.exists_alias(name=alias):
+                current[kind] = next(iter(client.indices.get_alias(name=alias)))
+                continue
+            name = index_name(prefix, kind)
+            if not client.indices.exists(index=name):
+                client.indices.create(index=name)
+            client.indices.put_alias(index=name, name=alias)
+            current[kind] = name
+        return current
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc
+
+
+def create_index_version(client: Elasticsearch, prefix: str, kind: str, version: int) -> str:
+    """A new, empty index for `kind`, built from the template, not yet served."""
+    put_templates(client, prefix)
+    name = index_name(prefix, kind, version)
+    client.indices.create(index=name)
+    return name
+
+
+def switch_alias(client: Elasticsearch, prefix: str, kind: str, new_index: str) -> None:
+    """Serve `new_index` under the alias in one atomic step."""
+    alias = alias_name(prefix, kind)
+    actions: list[dict] = []
+    if client.indices.exists_alias(name=alias):
+        actions += [{"remove": {"index": old, "alias": alias}} for old in client.indices.get_alias(name=alias)]
+    actions.append({"add": {"index": new_index, "alias": alias}})
+    client.indices.update_aliases(body={"actions": actions})
+
+
+def document_counts(client: Elasticsearch, prefix: str) -> dict[str, int]:
+    """Number of records behind each alias of this prefix (0 when missing)."""
+    counts: dict[str, int] = {}
+    for kind in KINDS:
+        alias = alias_name(prefix, kind)
+        try:
+            counts[kind] = int(client.count(index=alias)["count"])
+        except es_exceptions.NotFoundError:
+            counts[kind] = 0
+        except es_exceptions.ConnectionError as exc:
+            raise unavailable(client, exc) from exc
+    return counts
