@@ -108,14 +108,50 @@ class Detector:
             )
 
 
+# The small French model often tags simple futures ("nous créerons") as
+# present, so tense is also read from the ending against the lemma: future and
+# conditional are built on the infinitive ("créer-ons", "mettr-ons").
+_FUTURE_ENDING = re.compile(r"r(ai|as|a|ons|ez|ont)$")
+_CONDITIONAL_ENDING = re.compile(r"r(ais|ait|ions|iez|aient)$")
+_IRREGULAR_STEMS = ("ser", "aur", "fer", "ir", "pourr", "devr", "voudr", "verr", "saur", "faudr", "enverr", "courr", "vaudr", "recevr")
+
+
+def _built_on_infinitive(token, ending: re.Pattern[str]) -> bool:
+    if token.pos_ not in {"VERB", "AUX"}:
+        return False
+    match = ending.search(token.lower_)
+    if match is None:
+        return False
+    stem, lemma = token.lower_[: match.start() + 1], token.lemma_.lower()
+    return stem in {lemma, lemma[:-1]} or stem in _IRREGULAR_STEMS or stem.endswith(("iendr", "ndr"))
+
+
+def is_future(token) -> bool:
+    return "Fut" in token.morph.get("Tense") or _built_on_infinitive(token, _FUTURE_ENDING)
+
+
+def is_conditional(token) -> bool:
+    return "Cnd" in token.morph.get("Mood") or _built_on_infinitive(token, _CONDITIONAL_ENDING)
+
+
+def _periphrastic_future(tokens: list) -> bool:
+    """"nous allons créer", "la ville va ouvrir"."""
+    for i, token in enumerate(tokens[:-1]):
+        if token.lemma_ == "aller" and "Inf" not in token.morph.get("VerbForm"):
+            following = tokens[i + 1 : i + 3]
+            if any("Inf" in t.morph.get("VerbForm") for t in following):
+                return True
+    return False
+
+
 def sentence_level(span: Span) -> tuple[str, float]:
     """commitment / opposition / mention, with a confidence, from grammar and vocabulary."""
     tokens = [token for token in span if not token.is_space and token.text != "•"]
     if not tokens:
         return MENTION, 0.5
-    if any("Cnd" in token.morph.get("Mood") for token in tokens):
+    if any(is_conditional(token) for token in tokens):
         return MENTION, 0.6
-    future = any("Fut" in token.morph.get("Tense") for token in tokens)
+    future = any(is_future(token) for token in tokens) or _periphrastic_future(tokens)
     first_person = any(token.lower_ in {"nous", "je", "j'"} for token in tokens)
     engaged = bool(_ENGAGEMENT.search(span.text))
     programme_bullet = tokens[0].pos_ in {"VERB", "AUX"} and "Inf" in tokens[0].morph.get("VerbForm")

@@ -27,15 +27,15 @@ def sniff(data: bytes) -> str:
     return "text/plain"
 
 
-def _from_pdf(path: Path, data: bytes) -> list[PageText]:
-    return extract_pdf(path)
+def _from_pdf(path: Path, data: bytes, name: str) -> list[PageText]:
+    return extract_pdf(path, name=name)
 
 
-def _from_html(path: Path, data: bytes) -> list[PageText]:
+def _from_html(path: Path, data: bytes, name: str) -> list[PageText]:
     return [PageText(number=1, text=normalise(html_text(decode_html(data))))]
 
 
-def _from_text(path: Path, data: bytes) -> list[PageText]:
+def _from_text(path: Path, data: bytes, name: str) -> list[PageText]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -44,34 +44,39 @@ def _from_text(path: Path, data: bytes) -> list[PageText]:
     return [PageText(number=n, text=normalise(chunk)) for n, chunk in enumerate(text.split("\f"), start=1)]
 
 
-HANDLERS: dict[str, Callable[[Path, bytes], list[PageText]]] = {
+HANDLERS: dict[str, Callable[[Path, bytes, str], list[PageText]]] = {
     "application/pdf": _from_pdf,
     "text/html": _from_html,
     "text/plain": _from_text,
 }
 
 
-def extract_document(path: Path, *, max_bytes: int | None = None) -> ExtractedDocument:
-    """Pages of text of one file; typed errors name the file (and page) at fault."""
+def extract_document(path: Path, *, max_bytes: int | None = None, name: str | None = None) -> ExtractedDocument:
+    """Pages of text of one file; typed errors name the file (and page) at fault.
+
+    `name` is how messages call the file (its source URL or original path
+    when `path` is its copy in the archive).
+    """
+    name = name or str(path)
     try:
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:
             raise ExtractionError(
                 f"{size / 2**20:.1f} MiB is over the limit of {max_bytes / 2**20:.1f} MiB (VIGIE_MAX_FILE_MB)",
-                path=str(path),
+                path=name,
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise ExtractionError(f"cannot read the file ({exc.strerror})", path=str(path)) from exc
+        raise ExtractionError(f"cannot read the file ({exc.strerror})", path=name) from exc
     if not data.strip():
-        raise EmptyDocument("the file is empty", path=str(path))
+        raise EmptyDocument("the file is empty", path=name)
     media_type = sniff(data)
     handler = HANDLERS.get(media_type)
     if handler is None:
         raise UnsupportedFormat(
-            f"unsupported format ({media_type}); Vigie reads PDF, HTML and plain text", path=str(path)
+            f"unsupported format ({media_type}); Vigie reads PDF, HTML and plain text", path=name
         )
-    pages = tuple(handler(path, data))
+    pages = tuple(handler(path, data, name))
     if not any(page.text for page in pages) and not any(page.method == "needs_ocr" for page in pages):
-        raise EmptyDocument("no text could be extracted from any page", path=str(path))
-    return ExtractedDocument(path=str(path), media_type=media_type, pages=pages)
+        raise EmptyDocument("no text could be extracted from any page", path=name)
+    return ExtractedDocument(path=name, media_type=media_type, pages=pages)

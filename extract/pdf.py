@@ -32,20 +32,21 @@ class _Row:
     spanning: bool
 
 
-def extract_pdf(path: Path) -> list[PageText]:
+def extract_pdf(path: Path, *, name: str | None = None) -> list[PageText]:
     """Every page's text, or a typed error naming the file when the PDF cannot be opened."""
+    name = name or str(path)
     try:
         pdf = pdfplumber.open(path)
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, PDFPasswordIncorrect):
             raise EncryptedDocument(
-                f"the PDF is password-protected; remove the protection and run `vigie run` again",
-                path=str(path),
+                "the PDF is password-protected; remove the protection and run `vigie run` again",
+                path=name,
             ) from exc
-        raise ExtractionError(f"not a readable PDF ({cause!r}); check the file is complete", path=str(path)) from exc
+        raise ExtractionError(f"not a readable PDF ({cause!r}); check the file is complete", path=name) from exc
     except PSException as exc:
-        raise ExtractionError(f"not a readable PDF ({exc!r}); check the file is complete", path=str(path)) from exc
+        raise ExtractionError(f"not a readable PDF ({exc!r}); check the file is complete", path=name) from exc
     pages: list[PageText] = []
     with pdf:
         for number, page in enumerate(pdf.pages, start=1):
@@ -55,10 +56,10 @@ def extract_pdf(path: Path) -> list[PageText]:
                 method = "text"
                 if not text:
                     method = "needs_ocr"
-                    warnings = (f"{path} page {number}: no text layer; the page needs OCR",)
+                    warnings = (f"{name} page {number}: no text layer; the page needs OCR",)
             except Exception as exc:  # one bad page must not lose the others
                 text, method = "", "text"
-                warnings = (f"{path} page {number}: text could not be read ({type(exc).__name__}: {exc})",)
+                warnings = (f"{name} page {number}: text could not be read ({type(exc).__name__}: {exc})",)
             finally:
                 page.close()
             pages.append(PageText(number=number, text=text, method=method, warnings=warnings))

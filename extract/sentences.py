@@ -37,13 +37,30 @@ def sentence_spans(nlp: Language, text: str, batch_size: int = 64) -> Iterator[t
     # Line breaks inside a paragraph are layout, not punctuation: spaces keep offsets.
     flattened = ((block.replace("\n", " "), offset) for offset, block in spans)
     for doc, offset in nlp.pipe(flattened, as_tuples=True, batch_size=batch_size):
-        for sent in doc.sents:
+        for sent in _punctuated_sentences(doc):
             stripped = sent.text.strip(_EDGE)
             if not stripped:
                 continue
             start = offset + sent.start_char + (len(sent.text) - len(sent.text.lstrip(_EDGE)))
             end = start + len(stripped)
             yield Sentence(start=start, end=end, text=text[start:end]), sent
+
+
+_FINAL = (".", "!", "?", "…", ";")
+
+
+def _punctuated_sentences(doc) -> Iterator[Span]:
+    """spaCy's sentences, merged where a boundary follows no final punctuation:
+    on short bullets and wrapped lines the parser cuts in mid-phrase."""
+    start = None
+    for sent in doc.sents:
+        if start is None:
+            start = sent.start
+        if sent.text.rstrip().endswith(_FINAL):
+            yield doc[start : sent.end]
+            start = None
+    if start is not None:
+        yield doc[start : len(doc)]
 
 
 def split_sentences(nlp: Language, text: str) -> list[Sentence]:

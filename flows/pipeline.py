@@ -14,7 +14,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from config.errors import IndexUnavailable, VigieError
+from config.errors import FetchError, IndexUnavailable, VigieError
 from config.platform import DEFAULT_PLATFORM, load_platform
 from config.settings import Settings, load_settings
 from extract.detect import Detector
@@ -24,7 +24,7 @@ from flows import stages
 from flows.catalogue import Catalogue
 from flows.sources import Source, read_sources
 from index.client import connect
-from index.schema import ensure_indices
+from index.schema import ensure_indices, refresh
 
 
 @dataclass
@@ -47,12 +47,22 @@ class RunSummary:
         }
 
 
+def _retry_on(*kinds: type[Exception]):
+    """A Prefect retry condition: retry only failures that may pass (network, server),
+    not a missing or corrupt file."""
+
+    def condition(task, task_run, state) -> bool:
+        return isinstance(state.result(raise_on_failure=False), kinds)
+
+    return condition
+
+
 # Stage results travel in memory within one run; the catalogue, the archive
 # and the text cache are what make re-runs incremental, not Prefect's cache.
-collect_task = task(stages.collect_source, name="collect", cache_policy=NO_CACHE)
+collect_task = task(stages.collect_source, name="collect", cache_policy=NO_CACHE, retry_condition_fn=_retry_on(FetchError))
 extract_task = task(stages.extract_version, name="extract", cache_policy=NO_CACHE)
 detect_task = task(stages.analyse_document, name="detect", cache_policy=NO_CACHE)
-index_task = task(stages.index_version, name="index", cache_policy=NO_CACHE)
+index_task = task(stages.index_version, name="index", cache_policy=NO_CACHE, retry_condition_fn=_retry_on(IndexUnavailable))
 
 
 @flow(name="programme-pipeline", validate_parameters=False)
@@ -79,6 +89,9 @@ def programme_pipeline(
     for source in sources:
         summary.documents += 1
         run_source(source, settings, catalogue, detector, client, key, index_ready, summary)
+    if summary.indexed:
+        # When the run returns, what it indexed is searchable.
+        refresh(client, settings.index_prefix)
     for failure in summary.failures:
         logger.warning("failed: %s", failure)
     logger.info(

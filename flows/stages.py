@@ -60,7 +60,9 @@ def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDo
     cache = settings.data_dir / "text" / f"{version.sha256}.{EXTRACTOR_VERSION}.json"
     if cache.exists():
         return ExtractedDocument.from_json(json.loads(cache.read_text(encoding="utf-8")))
-    extracted = extract_document(Path(version.archive_path), max_bytes=int(settings.max_file_mb * 2**20))
+    extracted = extract_document(
+        Path(version.archive_path), max_bytes=int(settings.max_file_mb * 2**20), name=version.source
+    )
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_suffix(".partial")
     partial.write_text(json.dumps(extracted.to_json(), ensure_ascii=False), encoding="utf-8")

@@ -176,3 +176,23 @@ def document_counts(client: Elasticsearch, prefix: str) -> dict[str, int]:
         except es_exceptions.ConnectionError as exc:
             raise unavailable(client, exc) from exc
     return counts
+
+
+def drop_indices(client: Elasticsearch, prefix: str) -> list[str]:
+    """Delete every index and template of this prefix (named one by one: the
+    local node refuses wildcard deletes). Returns the deleted index names."""
+    names: list[str] = []
+    for kind in KINDS:
+        names += list(client.indices.get(index=f"{alias_name(prefix, kind)}-v*", ignore_unavailable=True))
+        client.indices.delete_index_template(name=alias_name(prefix, kind), ignore=[404])
+    for name in names:
+        client.indices.delete(index=name)
+    return names
+
+
+def refresh(client: Elasticsearch, prefix: str) -> None:
+    """Make everything indexed so far searchable now (at the end of a run)."""
+    try:
+        client.indices.refresh(index=",".join(alias_name(prefix, kind) for kind in KINDS))
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc

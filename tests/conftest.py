@@ -1,0 +1,87 @@
+"""Shared fixtures: a real Elasticsearch node for the session, a unique index
+prefix per test, one Prefect test harness, and a clean environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Prefect reads its home at import: keep the tests' Prefect state out of ~/.prefect.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="vigie-test-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
+
+from config.settings import Settings, load_settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No VIGIE_* variable of the developer's shell leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("VIGIE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tempfile.gettempdir())  # no .env of the checkout is read
+
+
+def free_local_port(low: int = 9240, high: int = 9299) -> int:
+    """A port the cluster runner accepts (it refuses ports above 9299)."""
+    for port in range(low, high + 1):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError(f"no free port in {low}-{high} for the test Elasticsearch node")
+
+
+@pytest.fixture(scope="session")
+def es_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings of the session's own local node, started here and stopped at the end."""
+    from index.runtime import start_node, stop_node
+
+    settings = load_settings(
+        data_dir=tmp_path_factory.mktemp("es-node"), es_port=free_local_port(), index_prefix="session"
+    )
+    start_node(settings)
+    yield settings
+    stop_node(settings)
+
+
+@pytest.fixture
+def es_settings(es_node: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """Settings for one test: its own data directory and index prefix, on the session node."""
+    prefix = "t" + uuid.uuid4().hex[:10]
+    settings = load_settings(data_dir=tmp_path / "data", es_url=es_node.elasticsearch_url, index_prefix=prefix)
+    yield settings
+    from index.client import connect
+    from index.schema import drop_indices
+
+    drop_indices(connect(settings), prefix)
+
+
+@pytest.fixture
+def es_client(es_settings: Settings):
+    from index.client import connect
+
+    return connect(es_settings)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=300):
+        yield
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from extract.nlp import load_pipeline
+
+    return load_pipeline("fr_core_news_sm")

@@ -1,0 +1,82 @@
+"""The `vigie` command line, as a user types it."""
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from index.client import connect, server_info
+from index.runtime import node_pid
+from tests.conftest import SAMPLES
+
+runner = CliRunner()
+
+
+def vigie(*args: str, **env: str):
+    return runner.invoke(app, list(args), env={f"VIGIE_{k.upper()}": str(v) for k, v in env.items()})
+
+
+def node_env(settings) -> dict[str, str]:
+    return {"data_dir": str(settings.data_dir), "es_port": str(settings.es_port), "index_prefix": settings.index_prefix}
+
+
+def test_an_invalid_setting_stops_every_command_with_its_name() -> None:
+    result = vigie("settings", es_port="quatre-vingt")
+    assert result.exit_code == 1
+    assert "VIGIE_ES_PORT" in result.output
+
+
+@pytest.mark.es
+def test_es_status_reports_the_version_the_server_gives(es_node) -> None:
+    result = vigie("es", "status", **node_env(es_node))
+    assert result.exit_code == 0, result.output
+    version = server_info(connect(es_node))["version"]["number"]
+    assert f"Elasticsearch {version} at http://127.0.0.1:{es_node.es_port}" in result.output
+    assert "health green" in result.output or "health yellow" in result.output
+
+
+@pytest.mark.es
+def test_es_start_reuses_the_running_node(es_node) -> None:
+    result = vigie("es", "start", **node_env(es_node))
+    assert result.exit_code == 0, result.output
+    assert f"already running at http://127.0.0.1:{es_node.es_port} (pid {node_pid(es_node)})" in result.output
+
+
+@pytest.mark.es
+def test_es_start_on_a_taken_port_says_so(es_node, tmp_path) -> None:
+    result = vigie("es", "start", data_dir=str(tmp_path), es_port=str(es_node.es_port))
+    assert result.exit_code == 1
+    assert f"port {es_node.es_port} on 127.0.0.1 is taken by another process" in result.output
+    assert "VIGIE_ES_PORT" in result.output
+
+
+@pytest.mark.es
+def test_nothing_is_started_or_stopped_when_a_cluster_url_is_set(es_node, tmp_path) -> None:
+    for command in ("start", "stop"):
+        result = vigie("es", command, data_dir=str(tmp_path), es_url=es_node.elasticsearch_url)
+        assert result.exit_code == 0
+        assert "VIGIE_ES_URL is set" in result.output
+    assert node_pid(es_node) is not None
+
+
+@pytest.mark.es
+@pytest.mark.prefect
+def test_run_then_search_names_the_list_the_commune_and_the_page(es_settings, prefect_harness) -> None:
+    env = {"data_dir": str(es_settings.data_dir), "es_url": es_settings.elasticsearch_url, "index_prefix": es_settings.index_prefix}
+    run = vigie("run", str(SAMPLES / "sources.csv"), **env)
+    assert run.exit_code == 0, run.output
+    assert re.search(r"5 documents: 5 indexed, 0 unchanged, 0 failed; \d+ pages, \d+ mentions", run.output)
+
+    search = vigie("search", '"centre de santé municipal"', **env)
+    assert search.exit_code == 0, search.output
+    assert "Moulins en commun — Moulins-sur-Lys, page 2" in search.output
+
+
+@pytest.mark.es
+def test_search_without_a_reachable_cluster_is_one_clear_line(tmp_path) -> None:
+    from tests.conftest import free_local_port
+
+    result = vigie("search", "crèche", data_dir=str(tmp_path), es_url=f"http://127.0.0.1:{free_local_port(9100, 9199)}")
+    assert result.exit_code == 1
+    assert "cannot be reached; start the local node with `vigie es start`" in result.output

@@ -1,0 +1,90 @@
+"""The programme-pipeline flow, on real Prefect and the real Elasticsearch node."""
+
+from pathlib import Path
+
+import pytest
+
+from config.settings import load_settings
+from flows.catalogue import Catalogue
+from flows.pipeline import programme_pipeline
+from flows.sources import read_sources
+from index.schema import alias_name, document_counts
+from index.search import search_pages
+from tests.conftest import SAMPLES, free_local_port
+from tests.factories import make_pdf, make_sources
+
+pytestmark = [pytest.mark.es, pytest.mark.prefect]
+
+HEALTH_CENTRE = "Nous créerons un centre de santé municipal avec des médecins salariés dans le quartier des Tanneries."
+
+
+def test_the_sample_is_indexed_and_a_known_sentence_is_found_by_a_french_query(es_settings, es_client, prefect_harness) -> None:
+    summary = programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
+    assert summary.failures == []
+    assert summary.indexed == len(read_sources(SAMPLES / "sources.csv"))
+
+    hit = search_pages(es_client, es_settings.index_prefix, "centres de santé municipaux").hits[0]
+    assert (hit.list_label, hit.commune, hit.page) == ("Moulins en commun", "Moulins-sur-Lys", 2)
+    assert any("[centre] de [santé] [municipal]" in fragment for fragment in hit.fragments)
+    assert Path(hit.archive_path).is_file()
+
+    mentions = es_client.search(
+        index=alias_name(es_settings.index_prefix, "mentions"),
+        body={"query": {"bool": {"filter": [{"term": {"doc_id": hit.doc_id}}, {"term": {"demand": "D07"}}, {"term": {"page": 2}}]}}},
+    )["hits"]["hits"]
+    sentences = {m["_source"]["sentence"].replace("\n", " "): m["_source"]["level"] for m in mentions}
+    assert sentences[HEALTH_CENTRE] == "commitment"
+
+
+def test_a_second_run_without_changes_redoes_nothing(es_settings, es_client, prefect_harness) -> None:
+    first = programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
+    counts = document_counts(es_client, es_settings.index_prefix)
+    second = programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
+    assert (second.indexed, second.unchanged, second.failures) == (0, first.documents, [])
+    assert document_counts(es_client, es_settings.index_prefix) == counts
+
+
+def test_bad_files_are_recorded_with_their_reason_and_the_others_indexed(es_settings, tmp_path, prefect_harness) -> None:
+    good = make_pdf(tmp_path / "bon.pdf", [["Nous ouvrirons une crèche de 40 places."]])
+    empty = tmp_path / "vide.pdf"
+    empty.write_bytes(b"")
+    locked = make_pdf(tmp_path / "verrouillé.pdf", [["Secret."]], password="x")
+    sources = make_sources(
+        tmp_path / "sources.csv",
+        [
+            {"list_label": "Bon", "source": good.name},
+            {"list_label": "Vide", "source": empty.name},
+            {"list_label": "Verrouillé", "source": locked.name},
+            {"list_label": "Absent", "source": "absent.pdf"},
+        ],
+    )
+    summary = programme_pipeline(sources_file=sources, settings=es_settings)
+    assert summary.indexed == 1
+    failures = "\n".join(summary.failures)
+    assert "vide.pdf: the file is empty" in failures
+    assert "verrouillé.pdf: the PDF is password-protected" in failures
+    assert "absent.pdf: cannot read the file" in failures
+    assert len(Catalogue(es_settings.catalogue).failures()) == 3
+
+    make_pdf(empty, [["Nous créerons un centre de santé."]])  # the list publishes a readable file
+    rerun = programme_pipeline(sources_file=sources, settings=es_settings)
+    assert (rerun.indexed, rerun.unchanged) == (1, 1)
+    assert len(rerun.failures) == 2
+
+
+def test_when_elasticsearch_is_away_nothing_collected_is_lost(es_settings, es_client, prefect_harness) -> None:
+    away = load_settings(
+        data_dir=es_settings.data_dir,
+        es_url=f"http://127.0.0.1:{free_local_port(9100, 9199)}",
+        index_prefix=es_settings.index_prefix,
+        task_retries=0,
+    )
+    down = programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=away)
+    assert down.indexed == 0
+    assert len(down.failures) == down.documents
+    assert all("cannot be reached" in failure for failure in down.failures)
+    assert len(list((es_settings.data_dir / "archive").rglob("*.*"))) == down.documents
+
+    back = programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
+    assert (back.indexed, back.failures) == (down.documents, [])
+    assert document_counts(es_client, es_settings.index_prefix)["documents"] == down.documents
