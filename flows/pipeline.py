@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from elasticsearch import Elasticsearch
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -65,6 +66,68 @@ detect_task = task(stages.analyse_document, name="detect", cache_policy=NO_CACHE
 index_task = task(stages.index_version, name="index", cache_policy=NO_CACHE, retry_condition_fn=_retry_on(IndexUnavailable))
 
 
+@dataclass
+class _Run:
+    """What every document of one run shares."""
+
+    settings: Settings
+    catalogue: Catalogue
+    detector: Detector
+    client: Elasticsearch
+    index_key: str
+    index_down: IndexUnavailable | None
+    summary: RunSummary
+
+    def retrying(self, task_):
+        return task_.with_options(retries=self.settings.task_retries, retry_delay_seconds=self.settings.task_retry_delay_s)
+
+    def process(self, source: Source) -> None:
+        """One source through every stage; a failure is recorded on the document, never raised."""
+        self.summary.documents += 1
+        try:
+            version = self.retrying(collect_task)(source, self.settings, self.catalogue)
+        except Exception as exc:  # recorded on the source; the run goes on
+            message = _describe(exc)
+            self.catalogue.record_source_failure(source.candidate_list.key, source.location, message)
+            self.summary.failures.append(f"collect {source.location}: {message}")
+            return
+        if self.catalogue.stage_done(version.version_id, "index", self.index_key):
+            self.summary.unchanged += 1
+            return
+        stage, key = "extract", EXTRACTOR_VERSION
+        try:
+            self.catalogue.mark_stage(version.version_id, stage, key, "running")
+            extracted = extract_task(version, self.settings)
+            self.catalogue.mark_stage(version.version_id, stage, key, "done")
+            stage, key = "index", self.index_key
+            self.catalogue.mark_stage(version.version_id, stage, key, "running")
+            analysed = detect_task(extracted, self.detector)
+            if self.index_down is not None:
+                raise self.index_down
+            counts = self.retrying(index_task)(
+                self.client,
+                self.settings.index_prefix,
+                source.candidate_list,
+                version,
+                extracted,
+                analysed,
+                self.detector.platform.version,
+            )
+            self.catalogue.mark_stage(version.version_id, stage, key, "done")
+        except Exception as exc:  # recorded on the document; the run goes on
+            message = _describe(exc)
+            self.catalogue.mark_stage(version.version_id, stage, key, "failed", message)
+            self.summary.failures.append(f"{stage} {source.location}: {message}")
+            return
+        self.summary.indexed += 1
+        self.summary.pages += counts.pages
+        self.summary.mentions += counts.mentions
+
+
+def _describe(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, VigieError) else f"{type(exc).__name__}: {exc}"
+
+
 @flow(name="programme-pipeline", validate_parameters=False)
 def programme_pipeline(
     sources_file: Path, settings: Settings | None = None, platform_file: Path = DEFAULT_PLATFORM
@@ -74,24 +137,31 @@ def programme_pipeline(
     logger = get_run_logger()
     sources = read_sources(Path(sources_file))
     platform = load_platform(Path(platform_file))
-    detector = Detector(platform, load_pipeline(settings.spacy_model))
-    catalogue = Catalogue(settings.catalogue)
     client = connect(settings)
-    index_ready: IndexUnavailable | None = None
+    index_down: IndexUnavailable | None = None
     try:
         ensure_indices(client, settings.index_prefix)
     except IndexUnavailable as exc:
         # Collect and extract still run; indexing is recorded as failed per document.
-        index_ready = exc
+        index_down = exc
         logger.error("%s", exc)
-    key = stages.index_key(settings, platform.version)
-    summary = RunSummary()
+    run = _Run(
+        settings=settings,
+        catalogue=Catalogue(settings.catalogue),
+        detector=Detector(platform, load_pipeline(settings.spacy_model)),
+        client=client,
+        index_key=stages.index_key(settings, platform.version),
+        index_down=index_down,
+        summary=RunSummary(),
+    )
     for source in sources:
-        summary.documents += 1
-        run_source(source, settings, catalogue, detector, client, key, index_ready, summary)
+        run.process(source)
+    summary = run.summary
     if summary.indexed:
-        # When the run returns, what it indexed is searchable.
-        refresh(client, settings.index_prefix)
+        try:  # when the run returns, what it indexed is searchable
+            refresh(client, settings.index_prefix)
+        except IndexUnavailable as exc:
+            logger.error("%s", exc)
     for failure in summary.failures:
         logger.warning("failed: %s", failure)
     logger.info(
@@ -99,41 +169,3 @@ def programme_pipeline(
         summary.documents, summary.indexed, summary.unchanged, len(summary.failures), summary.pages, summary.mentions,
     )
     return summary
-
-
-def run_source(source, settings, catalogue, detector, client, key, index_ready, summary) -> None:
-    """One source through every stage; a failure is recorded on the document, never raised."""
-    candidate_list = source.candidate_list
-    try:
-        version = collect_task.with_options(retries=settings.task_retries, retry_delay_seconds=settings.task_retry_delay_s)(
-            source, settings, catalogue
-        )
-    except VigieError as exc:
-        catalogue.record_source_failure(candidate_list.key, source.location, str(exc))
-        summary.failures.append(f"collect {source.location}: {exc}")
-        return
-    if catalogue.stage_done(version.version_id, "index", key):
-        summary.unchanged += 1
-        return
-    stage = "extract"
-    try:
-        catalogue.mark_stage(version.version_id, "extract", EXTRACTOR_VERSION, "running")
-        extracted = extract_task(version, settings)
-        catalogue.mark_stage(version.version_id, "extract", EXTRACTOR_VERSION, "done")
-        stage = "index"
-        catalogue.mark_stage(version.version_id, "index", key, "running")
-        analysed = detect_task(extracted, detector)
-        if index_ready is not None:
-            raise index_ready
-        counts = index_task.with_options(retries=settings.task_retries, retry_delay_seconds=settings.task_retry_delay_s)(
-            client, settings.index_prefix, candidate_list, version, extracted, analysed, detector.platform.version
-        )
-        catalogue.mark_stage(version.version_id, "index", key, "done")
-    except Exception as exc:  # recorded on the document; the run goes on with the next one
-        message = str(exc) if isinstance(exc, VigieError) else f"{type(exc).__name__}: {exc}"
-        catalogue.mark_stage(version.version_id, stage, EXTRACTOR_VERSION if stage == "extract" else key, "failed", message)
-        summary.failures.append(f"{stage} {source.location}: {message}")
-        return
-    summary.indexed += 1
-    summary.pages += counts.pages
-    summary.mentions += counts.mentions
