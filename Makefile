@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # its first start migrates a database, which can be slow on a fresh machine.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 300
 
-.PHONY: setup demo test clean
+.PHONY: setup ocr demo test clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,18 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip check
 	touch $@
 
-setup: $(BIN)/.installed
+# Tesseract with French data reads scanned pages; without it they are
+# recorded as needs_ocr. Installed from Debian when we may.
+ocr:
+	@if ! (command -v tesseract >/dev/null && tesseract --list-langs 2>&1 | grep -qx fra); then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-fra >/dev/null; \
+	  else \
+	    echo "warning: install tesseract-ocr and tesseract-ocr-fra to read scanned pages"; \
+	  fi; \
+	fi
+
+setup: $(BIN)/.installed ocr
 	@if [ -z "$$VIGIE_ES_URL" ]; then $(BIN)/vigie es install; fi
 
 # Runs the pipeline on the bundled sample (starting the local Elasticsearch

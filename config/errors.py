@@ -24,6 +24,18 @@ from __future__ import annotations
 class VigieError(Exception):
     """Base of every error Vigie reports to a user."""
 
+    def __reduce__(self):
+        # Keyword-only context would break the default pickling, which errors
+        # need to come back from an extraction subprocess.
+        return (_rebuild, (type(self), str(self), self.__dict__.copy()))
+
+
+def _rebuild(cls: type[VigieError], message: str, state: dict) -> VigieError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigError(VigieError):
     def __init__(self, message: str, *, source: str, field: str | None = None) -> None:

@@ -62,6 +62,21 @@ class Settings(BaseSettings):
     max_file_mb: Annotated[float, Field(gt=0)] = 50.0
     """Largest programme file accepted into the archive, in MiB."""
 
+    extract_max_pages: Annotated[int, Field(ge=1)] = 1000
+    """Pages read from one document; later pages are left out with a warning."""
+
+    extract_page_timeout_s: Annotated[float, Field(gt=0)] = 60.0
+    """Time limit for one page (text or OCR); a page over it is skipped with a warning."""
+
+    extract_document_timeout_s: Annotated[float, Field(gt=0)] = 900.0
+    """Time limit for one document; extraction stops there and keeps the pages read."""
+
+    extract_memory_mb: Annotated[int, Field(ge=256)] = 2048
+    """Memory limit of the process that extracts one document, in MiB."""
+
+    ocr_language: str = "fra"
+    """Tesseract language of scanned pages (Debian package tesseract-ocr-<language>)."""
+
     task_retries: Annotated[int, Field(ge=0, le=10)] = 2
     """Prefect retries of a failed stage task (fetch, index) before it is recorded as failed."""
 

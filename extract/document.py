@@ -3,14 +3,21 @@ and the handler is picked from one table."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 from config.errors import EmptyDocument, ExtractionError, UnsupportedFormat
+from extract.docx import extract_docx
 from extract.html import decode_html, html_text
+from extract.limits import ExtractionLimits
 from extract.model import ExtractedDocument, PageText
 from extract.pdf import extract_pdf
 from extract.text import normalise
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+Handler = Callable[[Path, bytes, str, ExtractionLimits], tuple[list[PageText], list[str]]]
 
 
 def sniff(data: bytes) -> str:
@@ -18,40 +25,54 @@ def sniff(data: bytes) -> str:
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if data[:1024].find(b"%PDF-") != -1:
         return "application/pdf"
+    if head.startswith(b"pk\x03\x04"):
+        return DOCX if _is_docx(data) else "application/zip"
     if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<main", b"<meta")) or b"<html" in head:
         return "text/html"
-    if head.startswith(b"pk\x03\x04"):
-        return "application/zip"
     if b"\x00" in data[:1024]:
         return "application/octet-stream"
     return "text/plain"
 
 
-def _from_pdf(path: Path, data: bytes, name: str) -> list[PageText]:
-    return extract_pdf(path, name=name)
+def _is_docx(data: bytes) -> bool:
+    try:
+        return "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
-def _from_html(path: Path, data: bytes, name: str) -> list[PageText]:
-    return [PageText(number=1, text=normalise(html_text(decode_html(data))))]
+def _from_pdf(path: Path, data: bytes, name: str, limits: ExtractionLimits) -> tuple[list[PageText], list[str]]:
+    return extract_pdf(path, name=name, limits=limits)
 
 
-def _from_text(path: Path, data: bytes, name: str) -> list[PageText]:
+def _from_html(path: Path, data: bytes, name: str, limits: ExtractionLimits) -> tuple[list[PageText], list[str]]:
+    return [PageText(number=1, text=normalise(html_text(decode_html(data))))], []
+
+
+def _from_docx(path: Path, data: bytes, name: str, limits: ExtractionLimits) -> tuple[list[PageText], list[str]]:
+    return extract_docx(data, name=name, max_uncompressed_bytes=limits.max_bytes * 4), []
+
+
+def _from_text(path: Path, data: bytes, name: str, limits: ExtractionLimits) -> tuple[list[PageText], list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     # Form feeds separate pages in text exported from PDFs.
-    return [PageText(number=n, text=normalise(chunk)) for n, chunk in enumerate(text.split("\f"), start=1)]
+    return [PageText(number=n, text=normalise(chunk)) for n, chunk in enumerate(text.split("\f"), start=1)], []
 
 
-HANDLERS: dict[str, Callable[[Path, bytes, str], list[PageText]]] = {
+HANDLERS: dict[str, Handler] = {
     "application/pdf": _from_pdf,
     "text/html": _from_html,
+    DOCX: _from_docx,
     "text/plain": _from_text,
 }
 
 
-def extract_document(path: Path, *, max_bytes: int | None = None, name: str | None = None) -> ExtractedDocument:
+def extract_document(
+    path: Path, *, limits: ExtractionLimits = ExtractionLimits(), name: str | None = None
+) -> ExtractedDocument:
     """Pages of text of one file; typed errors name the file (and page) at fault.
 
     `name` is how messages call the file (its source URL or original path
@@ -60,9 +81,9 @@ def extract_document(path: Path, *, max_bytes: int | None = None, name: str | No
     name = name or str(path)
     try:
         size = path.stat().st_size
-        if max_bytes is not None and size > max_bytes:
+        if size > limits.max_bytes:
             raise ExtractionError(
-                f"{size / 2**20:.1f} MiB is over the limit of {max_bytes / 2**20:.1f} MiB (VIGIE_MAX_FILE_MB)",
+                f"{size / 2**20:.1f} MiB is over the limit of {limits.max_bytes / 2**20:.1f} MiB (VIGIE_MAX_FILE_MB)",
                 path=name,
             )
         data = path.read_bytes()
@@ -74,9 +95,9 @@ def extract_document(path: Path, *, max_bytes: int | None = None, name: str | No
     handler = HANDLERS.get(media_type)
     if handler is None:
         raise UnsupportedFormat(
-            f"unsupported format ({media_type}); Vigie reads PDF, HTML and plain text", path=name
+            f"unsupported format ({media_type}); Vigie reads PDF, HTML, DOCX and plain text", path=name
         )
-    pages = tuple(handler(path, data, name))
-    if not any(page.text for page in pages) and not any(page.method == "needs_ocr" for page in pages):
+    pages, warnings = handler(path, data, name, limits)
+    if not any(page.text for page in pages) and not any(page.method in {"needs_ocr", "failed"} for page in pages):
         raise EmptyDocument("no text could be extracted from any page", path=name)
-    return ExtractedDocument(path=name, media_type=media_type, pages=pages)
+    return ExtractedDocument(path=name, media_type=media_type, pages=tuple(pages), warnings=tuple(warnings))

@@ -1,133 +1,323 @@
-"""PDF pages to text with pdfplumber, in reading order, column by column.
+"""PDF pages to text with pdfplumber, in human reading order.
 
-Campaign tracts are often laid out in two or three columns. Reading such a
-page line by line across the whole width interleaves the columns, so each
-page is first cut into horizontal bands: bands whose lines cross a gutter
-(titles, headers spanning the page) are read whole, the others column by
-column, left to right.
+Campaign tracts are laid out in one to three columns, under running headers
+and above footers with page numbers. Reading them line by line across the
+page interleaves the columns, so each page is rebuilt from its words:
+
+1. gutters are found from the words' x positions (vertical bands no word crosses);
+2. the page is cut into horizontal bands: bands whose lines cross a gutter
+   (titles, headers) are read across the page, the others column by column;
+3. words are grouped into lines, lines into paragraphs (a larger gap or a
+   change of font size starts a paragraph);
+4. across the document, lines repeated at the same place on most pages
+   (headers, footers) and page numbers are dropped;
+5. words hyphenated at a line end are joined ("loge-" "ments" → "logements"),
+   compounds of proper names keep their hyphen ("Saint-" "Denis").
+
+A page with no text layer but an image is OCR'd (extract.ocr).
 """
 
 from __future__ import annotations
 
+import re
+import statistics
+import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from config.errors import EncryptedDocument, ExtractionError
+from extract.limits import ExtractionLimits, PageTimeout, page_deadline
 from extract.model import PageText
+from extract.ocr import OCR_RESOLUTION, OcrUnavailable, ocr_image
 from extract.text import normalise
 
 _MIN_GUTTER_PT = 8.0
 _SEARCH_BAND = (0.15, 0.85)  # gutters are looked for away from the margins
+_MARGIN = 0.12  # share of the page height where headers and footers live
+_MIN_TEXT_CHARS = 20  # fewer characters than this, over an image, is a scan
+_PAGE_NUMBER = re.compile(r"^(page|p\.)?\s*-?\s*\d{1,4}\s*-?\s*((/|sur|of)\s*\d{1,4})?$", re.IGNORECASE)
+_PARTICLES = {"sur", "sous", "en", "le", "la", "les", "de", "du", "des", "lès", "lez", "et", "aux", "au", "d'", "l'"}
 
 
 @dataclass(frozen=True)
-class _Row:
+class Line:
+    text: str
     top: float
     bottom: float
-    spanning: bool
+    size: float
+    region: tuple[int, int]
+    """(band, column): lines of one region are read top to bottom, regions in order."""
 
 
-def extract_pdf(path: Path, *, name: str | None = None) -> list[PageText]:
-    """Every page's text, or a typed error naming the file when the PDF cannot be opened."""
+@dataclass
+class _RawPage:
+    number: int
+    height: float
+    lines: list[Line]
+    method: str
+    warnings: list[str]
+    text: str | None = None  # set directly for OCR'd pages
+
+
+def extract_pdf(path: Path, *, name: str | None = None, limits: ExtractionLimits = ExtractionLimits()) -> tuple[list[PageText], list[str]]:
+    """Every page's text and the document's warnings; a PDF that cannot be
+    opened raises a typed error naming the file."""
     name = name or str(path)
+    began = time.monotonic()
+    warnings: list[str] = []
     try:
-        pdf = pdfplumber.open(path)
+        pdf = pdfplumber.open(path, pages=range(1, limits.max_pages + 1))
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, PDFPasswordIncorrect):
             raise EncryptedDocument(
-                "the PDF is password-protected; remove the protection and run `vigie run` again",
-                path=name,
+                "the PDF is password-protected; remove the protection and run `vigie run` again", path=name
             ) from exc
         raise ExtractionError(f"not a readable PDF ({cause!r}); check the file is complete", path=name) from exc
     except PSException as exc:
         raise ExtractionError(f"not a readable PDF ({exc!r}); check the file is complete", path=name) from exc
-    pages: list[PageText] = []
+    raw_pages: list[_RawPage] = []
     with pdf:
-        for number, page in enumerate(pdf.pages, start=1):
-            try:
-                text = normalise(page_text(page))
-                warnings: tuple[str, ...] = ()
-                method = "text"
-                if not text:
-                    method = "needs_ocr"
-                    warnings = (f"{name} page {number}: no text layer; the page needs OCR",)
-            except Exception as exc:  # one bad page must not lose the others
-                text, method = "", "text"
-                warnings = (f"{name} page {number}: text could not be read ({type(exc).__name__}: {exc})",)
-            finally:
-                page.close()
-            pages.append(PageText(number=number, text=text, method=method, warnings=warnings))
-    return pages
+        declared = _declared_page_count(pdf)
+        if declared > limits.max_pages:
+            warnings.append(
+                f"{name}: {declared} pages; only the first {limits.max_pages} were read (VIGIE_EXTRACT_MAX_PAGES)"
+            )
+        try:
+            pages = pdf.pages
+        except PdfminerException as exc:
+            raise ExtractionError(f"the page tree cannot be read ({exc.args[0]!r})", path=name) from exc
+        for page in pages:
+            if time.monotonic() - began > limits.document_timeout_s:
+                warnings.append(
+                    f"{name} page {page.page_number}: stopped after {limits.document_timeout_s:.0f} s "
+                    "(VIGIE_EXTRACT_DOCUMENT_TIMEOUT_S); later pages were not read"
+                )
+                break
+            raw_pages.append(_read_page(page, name, limits))
+            page.close()
+    if not raw_pages:
+        raise ExtractionError("the PDF has no pages", path=name)
+    repeated = repeated_margin_lines(raw_pages)
+    return [_page_text(raw, repeated) for raw in raw_pages], warnings
 
 
-def page_text(page: pdfplumber.page.Page) -> str:
-    words = page.extract_words()
+def _declared_page_count(pdf: pdfplumber.PDF) -> int:
+    try:
+        return int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
+    except Exception:  # a broken page tree is reported when pages are read
+        return 0
+
+
+def _read_page(page: pdfplumber.page.Page, name: str, limits: ExtractionLimits) -> _RawPage:
+    number = page.page_number
+    try:
+        with page_deadline(limits.page_timeout_s):
+            lines = page_lines(page)
+            if sum(len(line.text) for line in lines) >= _MIN_TEXT_CHARS or not page.images:
+                warnings = [] if lines else [f"{name} page {number}: blank page"]
+                return _RawPage(number, float(page.height), lines, "text", warnings)
+            return _ocr_page(page, name, limits, lines)
+    except PageTimeout:
+        message = f"{name} page {number}: took longer than {limits.page_timeout_s:.0f} s (VIGIE_EXTRACT_PAGE_TIMEOUT_S); skipped"
+    except Exception as exc:  # one bad page must not lose the others
+        message = f"{name} page {number}: text could not be read ({type(exc).__name__}: {exc})"
+    return _RawPage(number, float(page.height), [], "failed", [message])
+
+
+def _ocr_page(page: pdfplumber.page.Page, name: str, limits: ExtractionLimits, lines: list[Line]) -> _RawPage:
+    number = page.page_number
+    try:
+        image = page.to_image(resolution=OCR_RESOLUTION).original
+        text = ocr_image(image, language=limits.ocr_language, timeout_s=limits.page_timeout_s)
+    except OcrUnavailable as exc:
+        return _RawPage(number, float(page.height), lines, "needs_ocr", [f"{name} page {number}: scanned page, not read: {exc}"])
+    raw = _RawPage(number, float(page.height), [], "ocr", [])
+    raw.text = text
+    if not text.strip():
+        raw.warnings.append(f"{name} page {number}: OCR found no text on this scanned page")
+    return raw
+
+
+def page_lines(page: pdfplumber.page.Page) -> list[Line]:
+    """The page's lines in reading order."""
+    words = page.extract_words(extra_attrs=["size"])
     if not words:
-        return ""
-    left, top, right, bottom = page.bbox
+        return []
+    left, _, right, _ = page.bbox
     gutters = find_gutters(words, left, right)
-    if not gutters:
-        return page.extract_text() or ""
+    bands = _bands(words, gutters)
     edges = [left, *gutters, right]
-    parts: list[str] = []
-    for band_top, band_bottom, spanning in _bands(words, gutters):
-        y0, y1 = max(top, band_top - 1), min(bottom, band_bottom + 1)
-        if spanning:
-            parts.append(page.within_bbox((left, y0, right, y1)).extract_text() or "")
-            continue
-        for x0, x1 in zip(edges, edges[1:]):
-            parts.append(page.within_bbox((x0, y0, x1, y1)).extract_text() or "")
-    return "\n".join(part for part in parts if part.strip())
+    regions: dict[tuple[int, int], list[dict]] = {}
+    for word in words:
+        band = _band_of(word, bands)
+        spanning = bands[band][2]
+        centre = (word["x0"] + word["x1"]) / 2
+        column = 0 if spanning else sum(1 for edge in edges[1:-1] if centre > edge)
+        regions.setdefault((band, column), []).append(word)
+    lines: list[Line] = []
+    for region in sorted(regions):
+        lines += _group_lines(regions[region], region)
+    return lines
 
 
 def find_gutters(words: list[dict], left: float, right: float) -> list[float]:
     """x positions of the vertical gaps that separate columns, left to right.
 
-    A gutter is a band at least 8 pt wide that (almost) no word crosses;
-    a few lines that span the page (a title, a header) may cross it.
+    A gutter is a band at least 8 pt wide that (almost) no word crosses; a
+    few lines spanning the page (a title, a header) may cross it.
     """
-    width = right - left
-    start, stop = int(left + width * _SEARCH_BAND[0]), int(left + width * _SEARCH_BAND[1])
-    rows = len({round(w["top"]) for w in words})
+    start = int(left + (right - left) * _SEARCH_BAND[0])
+    stop = int(left + (right - left) * _SEARCH_BAND[1])
+    # How many words cover each x, by a difference array: linear in words + width.
+    delta = [0] * (stop - start + 2)
+    for word in words:
+        first, last = max(start, int(word["x0"]) + 1), min(stop, int(word["x1"]))
+        if first <= last:
+            delta[first - start] += 1
+            delta[last - start + 1] -= 1
+    rows = len({round(word["top"]) for word in words})
     tolerance = max(1, rows // 10)
-    clear = []
-    for x in range(start, stop):
-        crossing = sum(1 for w in words if w["x0"] < x < w["x1"])
-        clear.append(crossing <= tolerance)
     gutters: list[float] = []
-    run_start: int | None = None
-    for offset, is_clear in enumerate([*clear, False]):
-        if is_clear and run_start is None:
+    covering, run_start = 0, None
+    for offset in range(stop - start + 1):
+        covering += delta[offset]
+        clear = covering <= tolerance
+        if clear and run_start is None:
             run_start = offset
-        elif not is_clear and run_start is not None:
-            x0, x1 = start + run_start, start + offset - 1
-            has_text_both_sides = any(w["x1"] <= x0 for w in words) and any(w["x0"] >= x1 for w in words)
-            if x1 - x0 >= _MIN_GUTTER_PT and has_text_both_sides:
+        if (not clear or offset == stop - start) and run_start is not None:
+            x0, x1 = start + run_start, start + offset - (0 if clear else 1)
+            if x1 - x0 >= _MIN_GUTTER_PT and _text_on_both_sides(words, x0, x1):
                 gutters.append((x0 + x1) / 2)
             run_start = None
     return gutters
 
 
+def _text_on_both_sides(words: list[dict], x0: float, x1: float) -> bool:
+    on_left = sum(1 for word in words if word["x1"] <= x0)
+    on_right = sum(1 for word in words if word["x0"] >= x1)
+    # A ragged right margin or a lone page number is no column.
+    return min(on_left, on_right) >= max(3, len(words) // 20)
+
+
 def _bands(words: list[dict], gutters: list[float]) -> list[tuple[float, float, bool]]:
-    rows: dict[int, _Row] = {}
+    """Horizontal bands (top, bottom, spanning), top to bottom."""
+    rows: dict[int, list[float | bool]] = {}
     for word in words:
         key = round(word["top"])
-        crosses = any(word["x0"] < g < word["x1"] for g in gutters)
-        row = rows.get(key)
-        if row is None:
-            rows[key] = _Row(word["top"], word["bottom"], crosses)
-        else:
-            rows[key] = _Row(min(row.top, word["top"]), max(row.bottom, word["bottom"]), row.spanning or crosses)
+        crosses = any(word["x0"] < gutter < word["x1"] for gutter in gutters)
+        row = rows.setdefault(key, [word["top"], word["bottom"], False])
+        row[0], row[1] = min(row[0], word["top"]), max(row[1], word["bottom"])
+        row[2] = row[2] or crosses
     bands: list[tuple[float, float, bool]] = []
-    for row in sorted(rows.values(), key=lambda r: r.top):
-        if bands and bands[-1][2] == row.spanning:
-            bands[-1] = (bands[-1][0], max(bands[-1][1], row.bottom), row.spanning)
+    for top, bottom, spanning in sorted(rows.values(), key=lambda row: row[0]):
+        if bands and bands[-1][2] == spanning:
+            bands[-1] = (bands[-1][0], max(bands[-1][1], bottom), spanning)
         else:
-            bands.append((row.top, row.bottom, row.spanning))
+            bands.append((top, bottom, bool(spanning)))
     return bands
+
+
+def _band_of(word: dict, bands: list[tuple[float, float, bool]]) -> int:
+    for index, (top, bottom, _) in enumerate(bands):
+        if top - 0.5 <= word["top"] <= bottom:
+            return index
+    return len(bands) - 1
+
+
+def _group_lines(words: list[dict], region: tuple[int, int]) -> list[Line]:
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if lines and abs(word["top"] - lines[-1][0]["top"]) <= max(2.0, 0.3 * (word["bottom"] - word["top"])):
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [
+        Line(
+            text=" ".join(w["text"] for w in sorted(line, key=lambda w: w["x0"])),
+            top=min(w["top"] for w in line),
+            bottom=max(w["bottom"] for w in line),
+            size=max(float(w.get("size", 0)) for w in line),
+            region=region,
+        )
+        for line in lines
+    ]
+
+
+def _margin_key(line: Line, height: float) -> tuple[str, int] | None:
+    if _MARGIN * height < line.top and line.bottom < (1 - _MARGIN) * height:
+        return None
+    return re.sub(r"\d+", "#", line.text.lower()), round(line.top / 6)
+
+
+def repeated_margin_lines(pages: list[_RawPage]) -> set[tuple[str, int]]:
+    """Header and footer lines: the same text (digits aside) at the same place
+    on at least half the pages, and on two pages at least."""
+    counts: Counter[tuple[str, int]] = Counter()
+    for page in pages:
+        counts.update({key for line in page.lines if (key := _margin_key(line, page.height))})
+    threshold = max(2, (len(pages) + 1) // 2)
+    return {key for key, count in counts.items() if count >= threshold}
+
+
+def _page_text(raw: _RawPage, repeated: set[tuple[str, int]]) -> PageText:
+    if raw.text is not None:
+        text = normalise(raw.text)
+    else:
+        kept = [
+            line
+            for line in raw.lines
+            if not (_margin_key(line, raw.height) in repeated or (_margin_key(line, raw.height) and _PAGE_NUMBER.match(line.text)))
+        ]
+        text = normalise(join_lines(kept))
+    return PageText(number=raw.number, text=text, method=raw.method, warnings=tuple(raw.warnings))
+
+
+def join_lines(lines: list[Line]) -> str:
+    """Lines to text: paragraphs separated by a blank line, hyphenated words joined."""
+    if not lines:
+        return ""
+    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:]) if a.region == b.region and b.top > a.bottom - 1]
+    usual_gap = statistics.median(gaps) if gaps else 0.0
+    text = lines[0].text
+    for previous, line in zip(lines, lines[1:]):
+        text += _separator(previous, line, usual_gap)
+        text = _join_hyphenated(text, line.text)
+    return text
+
+
+def _separator(previous: Line, line: Line, usual_gap: float) -> str:
+    if previous.region[0] != line.region[0]:
+        return "\n\n"  # a band across the page (a title) is its own paragraph
+    if previous.region != line.region:
+        return "\n"  # the next column continues the text
+    height = max(previous.bottom - previous.top, line.bottom - line.top, 1.0)
+    if line.top - previous.bottom > usual_gap + 0.5 * height:
+        return "\n\n"
+    if previous.size and line.size and abs(previous.size - line.size) > 0.15 * max(previous.size, line.size):
+        return "\n\n"  # a heading in another size
+    return "\n"
+
+
+def _join_hyphenated(text: str, next_line: str) -> str:
+    """Append `next_line` after the separator, mending a word cut at the line end."""
+    body, separator = text.rstrip("\n"), text[len(text.rstrip("\n")) :]
+    if separator != "\n" or not next_line or not body.endswith(("-", "\u00ad")) or len(body) < 2:
+        return text + next_line
+    if body.endswith("\u00ad"):
+        return body[:-1] + next_line
+    left = body.split()[-1][:-1] if body.split() else ""
+    right = next_line.split()[0]
+    if not left or not left[-1].isalpha() or not right[0].isalnum():
+        return text + next_line
+    keeps_hyphen = right[0].isupper() or right[0].isdigit() or "-" in right.rstrip("-") or (
+        left[0].isupper() and right.lower().rstrip(".,;:") in _PARTICLES
+    )
+    return (body if keeps_hyphen else body[:-1]) + next_line

@@ -227,25 +227,32 @@ def search_command(
 
 
 @app.command("extract")
-@reports_errors
 def extract_command(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(exists=False)],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    file: Annotated[Path, typer.Argument(help="A PDF, HTML, DOCX or text file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The stable JSON format, errors included.")] = False,
 ) -> None:
-    """Print the text of a PDF, HTML or text file, page by page.
+    """Print the text of a PDF, HTML, DOCX or text file, page by page.
 
-    Example: vigie extract samples/programmes/moulins-en-commun.pdf
+    Example: vigie extract --json samples/programmes/moulins-en-commun.pdf
     """
-    from extract.document import extract_document
+    from extract.isolated import extract_isolated
+    from extract.limits import ExtractionLimits
 
     settings = settings_of(ctx)
-    extracted = extract_document(file, max_bytes=int(settings.max_file_mb * 2**20))
+    try:
+        extracted = extract_isolated(file, limits=ExtractionLimits.from_settings(settings))
+    except VigieError as exc:
+        if as_json:
+            _print_json({"file": str(file), "pages": [], "warnings": [], "errors": [str(exc)]})
+        else:
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
     if as_json:
-        data = extracted.to_json()
-        data["errors"] = []
-        _print_json(data)
+        _print_json(extracted.to_json())
         return
+    for warning in extracted.warnings:
+        err.print(f"warning: {warning}", highlight=False, markup=False)
     for page in extracted.pages:
         out.print(f"── page {page.number} ({page.method}, {page.chars} characters)", highlight=False, markup=False)
         for warning in page.warnings:

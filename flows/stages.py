@@ -17,7 +17,8 @@ from elasticsearch import exceptions as es_exceptions
 from config.errors import ExtractionError, FetchError, IndexingError
 from config.settings import Settings
 from extract.detect import Detector, SentenceMentions
-from extract.document import extract_document
+from extract.isolated import extract_isolated
+from extract.limits import ExtractionLimits
 from extract.model import EXTRACTOR_VERSION, ExtractedDocument
 from flows.archive import archive_bytes
 from flows.catalogue import Catalogue, DocumentVersion
@@ -60,8 +61,8 @@ def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDo
     cache = settings.data_dir / "text" / f"{version.sha256}.{EXTRACTOR_VERSION}.json"
     if cache.exists():
         return ExtractedDocument.from_json(json.loads(cache.read_text(encoding="utf-8")))
-    extracted = extract_document(
-        Path(version.archive_path), max_bytes=int(settings.max_file_mb * 2**20), name=version.source
+    extracted = extract_isolated(
+        Path(version.archive_path), limits=ExtractionLimits.from_settings(settings), name=version.source
     )
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_suffix(".partial")

@@ -7,6 +7,7 @@ import pytest
 from config.errors import EmptyDocument, EncryptedDocument, ExtractionError, UnsupportedFormat
 from extract.document import extract_document, sniff
 from extract.html import decode_html
+from extract.limits import ExtractionLimits
 from extract.text import normalise
 from tests.factories import make_html, make_pdf, make_two_column_pdf
 
@@ -46,11 +47,11 @@ def test_pages_are_numbered_from_one(tmp_path: Path) -> None:
     ]
 
 
-def test_a_page_without_text_is_flagged_for_ocr_not_silently_empty(tmp_path: Path) -> None:
-    pdf = make_pdf(tmp_path / "scan.pdf", [["Une page lisible."], []])
+def test_a_blank_page_is_reported_not_silently_empty(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "blanc.pdf", [["Une page lisible."], []])
     blank = extract_document(pdf).pages[1]
-    assert blank.method == "needs_ocr"
-    assert "scan.pdf page 2" in blank.warnings[0]
+    assert blank.text == ""
+    assert blank.warnings == (f"{pdf} page 2: blank page",)
 
 
 def test_html_keeps_the_main_content_only(tmp_path: Path) -> None:
@@ -113,7 +114,7 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     big = tmp_path / "gros.txt"
     big.write_text("programme " * 1000, encoding="utf-8")
     with pytest.raises(ExtractionError, match="gros.txt: .* over the limit"):
-        extract_document(big, max_bytes=1000)
+        extract_document(big, limits=ExtractionLimits(max_bytes=1000))
 
 
 def test_normalise_folds_ligatures_quotes_spaces_and_bullets() -> None:

@@ -1,0 +1,71 @@
+"""Extraction of one document in a child process, with hard limits.
+
+A malformed or hostile file can make a parser loop, explode in memory or
+crash. In a child process it costs at most the document's time limit and
+memory limit, and the caller gets a typed error naming the file, never a hang
+or a dead run.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+from pathlib import Path
+
+from config.errors import ExtractionError, VigieError
+from extract.document import extract_document
+from extract.limits import ExtractionLimits
+from extract.model import ExtractedDocument
+
+# forkserver: no fork of a multi-threaded parent (Prefect runs threads), and
+# the parsers are imported once in the server, not per document.
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["extract.document"])
+_GRACE_S = 30.0  # the child stops itself at the deadline; this is for a stuck one
+
+
+def extract_isolated(path: Path, *, limits: ExtractionLimits = ExtractionLimits(), name: str | None = None) -> ExtractedDocument:
+    name = name or str(path)
+    receiver, sender = _CONTEXT.Pipe(duplex=False)
+    process = _CONTEXT.Process(target=_extract_in_child, args=(sender, str(path), limits, name), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(limits.document_timeout_s + _GRACE_S):
+            raise ExtractionError(
+                f"extraction took longer than {limits.document_timeout_s:.0f} s (VIGIE_EXTRACT_DOCUMENT_TIMEOUT_S) "
+                "and was stopped; the file may be malformed",
+                path=name,
+            )
+        try:
+            outcome, value = receiver.recv()
+        except EOFError:
+            process.join(5)
+            raise ExtractionError(
+                f"the extraction process died (exit code {process.exitcode}); the file may be malformed, "
+                f"or need more than {limits.memory_mb} MiB (VIGIE_EXTRACT_MEMORY_MB)",
+                path=name,
+            ) from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        receiver.close()
+    if outcome == "error":
+        raise value
+    return value
+
+
+def _extract_in_child(sender, path: str, limits: ExtractionLimits, name: str) -> None:
+    memory = limits.memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        result = ("ok", extract_document(Path(path), limits=limits, name=name))
+    except VigieError as exc:
+        result = ("error", exc)
+    except MemoryError:
+        result = ("error", ExtractionError(f"needs more than {limits.memory_mb} MiB (VIGIE_EXTRACT_MEMORY_MB)", path=name))
+    except Exception as exc:  # a parser bug is this file's failure, not the run's
+        result = ("error", ExtractionError(f"unexpected failure ({type(exc).__name__}: {exc})", path=name))
+    sender.send(result)
+    sender.close()

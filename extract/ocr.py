@@ -1,0 +1,47 @@
+"""OCR of scanned pages with Tesseract (Debian's tesseract-ocr and tesseract-ocr-fra)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+OCR_RESOLUTION = 300
+
+
+class OcrUnavailable(Exception):
+    """Tesseract, or its data for the language, is not installed."""
+
+
+@lru_cache(maxsize=4)
+def ocr_languages() -> frozenset[str]:
+    """Languages the installed Tesseract can read (empty when it is not installed)."""
+    binary = shutil.which("tesseract")
+    if binary is None:
+        return frozenset()
+    result = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=30)
+    lines = (result.stdout + result.stderr).splitlines()
+    return frozenset(line.strip() for line in lines[1:] if line.strip() and " " not in line.strip())
+
+
+def ocr_image(image, *, language: str, timeout_s: float) -> str:
+    """Text of a PIL image, read by Tesseract in `language`."""
+    if language not in ocr_languages():
+        raise OcrUnavailable(
+            f"Tesseract with {language!r} data is not installed "
+            f"(Debian: apt-get install tesseract-ocr tesseract-ocr-{language})"
+        )
+    with tempfile.TemporaryDirectory(prefix="vigie-ocr-") as folder:
+        png = Path(folder) / "page.png"
+        image.save(png)
+        result = subprocess.run(
+            ["tesseract", str(png), "stdout", "-l", language, "--psm", "3"],
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+        )
+    if result.returncode != 0:
+        raise RuntimeError(f"tesseract failed: {result.stderr.strip()[-300:]}")
+    return result.stdout
