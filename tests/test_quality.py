@@ -117,7 +117,7 @@ def test_sentences_drop_bullet_markers() -> None:
 
 @pytest.fixture(scope="module")
 def two_columns(tmp_path_factory: pytest.TempPathFactory) -> Tract:
-    return make_tract(tmp_path_factory.mktemp("tracts") / "two.pdf", french_paragraphs(30, seed=1))
+    return make_tract(tmp_path_factory.mktemp("tracts") / "two.pdf", french_paragraphs(40, seed=4))
 
 
 def _words(text: str) -> list[str]:
@@ -136,23 +136,24 @@ def test_columns_hold_the_page_text_in_order(tmp_path: Path, columns: int) -> No
     texts = _column_texts(tract, columns)
     assert len(texts) == len(tract.pages) >= 2
     for page_columns, pieces in zip(texts, tract.pages):
-        assert all(page_columns)
+        assert page_columns[0]
         assert _words("\n".join(page_columns)) == _words(" ".join(pieces))
 
 
 def test_words_are_hyphenated_at_line_ends(two_columns: Tract) -> None:
     crops = [text for page in _column_texts(two_columns, 2) for text in page]
-    soft = re.findall(r"(\w+)-\n(\w+)", "\n".join(crops))
-    assert any((head + tail).isalpha() and len(head + tail) >= 8 for head, tail in soft)
+    cuts = [pair for crop in crops for pair in re.findall(r"(\w+)-\n(\w+)", crop)]
+    assert any((head + tail).isalpha() and len(head + tail) >= 8 for head, tail in cuts)
     body = " ".join(piece for page in two_columns.pages for piece in page)
-    assert all(f"{head}{tail}" in body or f"{head}-{tail}" in body for head, tail in soft)
+    assert all(f"{head}{tail}" in body or f"{head}-{tail}" in body for head, tail in cuts)
 
 
 def test_sentences_run_across_columns_and_pages(two_columns: Tract) -> None:
     crops = [re.sub(r"-\n", "", text).replace("\n", " ") for page in _column_texts(two_columns, 2) for text in page]
     split = [s for s in two_columns.sentences if not any(s in crop for crop in crops)]
     assert split, "no sentence runs from one column to the next"
-    assert sum(len(page) for page in two_columns.pages) > 30, "no paragraph runs across a page break"
+    paragraphs = french_paragraphs(40, seed=4)
+    assert any(page[0] not in paragraphs for page in two_columns.pages[1:]), "no paragraph runs across a page break"
 
 
 def test_header_and_footer_on_every_page(two_columns: Tract) -> None:
@@ -169,7 +170,8 @@ def test_title_on_the_first_page_only(tmp_path: Path) -> None:
     tract = make_tract(tmp_path / "titled.pdf", french_paragraphs(24), columns=3, title=title)
     assert tract.pages[0][0] == title
     with pdfplumber.open(tract.path) as pdf:
-        assert [title in page.extract_text() for page in pdf.pages] == [True] + [False] * (len(pdf.pages) - 1)
+        texts = [" ".join(page.extract_text().split()) for page in pdf.pages]
+        assert [title in text for text in texts] == [True] + [False] * (len(texts) - 1)
         chars = pdf.pages[0].chars
         title_bottom = max(c["bottom"] for c in chars if c["size"] > 20)
         assert title_bottom < min(c["top"] for c in chars if c["size"] == 10.5)

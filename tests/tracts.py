@@ -224,7 +224,9 @@ def _title_lines(title: str | None, geometry: _Geometry) -> list[Line]:
     return wrap(title, geometry.width - 2 * MARGIN, size=TITLE_SIZE, hyphenate=False)
 
 
-def _layout(paragraphs: list[str], geometry: _Geometry, size: float, hyphenate: bool, title_lines: list[Line]) -> list[list[_Placed]]:
+def _layout(
+    paragraphs: list[str], geometry: _Geometry, size: float, hyphenate: bool, title_lines: list[Line]
+) -> list[list[_Placed]]:
     first_top = geometry.body_top - len(title_lines) * TITLE_SIZE * 1.2 - (0.8 * TITLE_SIZE if title_lines else 0)
     flow = _Flow(geometry, size, first_top)
     indent = 1.1 * size
@@ -284,7 +286,7 @@ def _draw_bullet(pdf: canvas.Canvas, x: float, y: float, size: float) -> None:
     """"•" as WinAnsi code 0x95: reportlab writes it as 0x7F, valid PDF that pdfminer
     reads as "(cid:127)", a quirk of reportlab that real tracts do not have."""
     font = pdf._doc.getInternalFontName(FONT)
-    pdf._code.append(f"BT {font} {size:g} Tf 1 0 0 1 {x:.2f} {y:.2f} Tm (\\225) Tj ET")
+    pdf.addLiteral(f"BT {font} {size:g} Tf 1 0 0 1 {x:.2f} {y:.2f} Tm (\\225) Tj ET")
 
 
 def _check_winansi(texts: list[str]) -> None:
@@ -316,7 +318,7 @@ def make_tract(
     """A tract PDF at `path` with `paragraphs` flowed into `columns` columns."""
     if columns not in (1, 2, 3):
         raise ValueError(f"1, 2 or 3 columns, not {columns}")
-    paragraphs = [" ".join(p.split()) for p in paragraphs]
+    paragraphs = [" ".join(p.split()) for p in paragraphs if p.strip()]
     _check_winansi([*paragraphs, header, footer_template, title or ""])
     geometry = _Geometry(*page_size, columns)
     title_lines = _title_lines(title, geometry)
@@ -410,7 +412,7 @@ TOPICS: dict[str, list[str]] = {
         "La distribution de l'eau reviendra en régie publique à l'échéance du contrat de délégation en {year}.",
         "Les {n} premiers mètres cubes, indispensables à la vie, seront facturés au tarif le plus bas.",
         "Un comité d'usagers contrôlera chaque année les tarifs et les investissements de la régie.",
-        "Le renouvellement des canalisations réduira les fuites de {pct} % d'ici {year}.",
+        "Le renouvellement des canalisations réduira les fuites d'un tiers d'ici {year}.",
     ],
     "crèches": [
         "Nous ouvrirons {n} nouvelles places en crèche municipale avant {year}.",
@@ -510,7 +512,7 @@ def _unique(template: str, used: set[str], rng: random.Random) -> str:
 def _prose(rng: random.Random, used: set[str]) -> str:
     topic = TOPICS[rng.choice(sorted(TOPICS))]
     count = rng.randint(2, 5)
-    templates = rng.sample(topic, min(count, len(topic)))
+    templates = [topic[i] for i in sorted(rng.sample(range(len(topic)), min(count, len(topic))))]
     templates += rng.sample(GENERIC, count - len(templates))
     return " ".join(_unique(template, used, rng) for template in templates)
 
