@@ -23,7 +23,7 @@ import re
 import statistics
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pdfplumber
@@ -39,11 +39,21 @@ from extract.ocr import OCR_RESOLUTION, OcrUnavailable, ocr_image
 from extract.text import normalise
 
 _MIN_GUTTER_PT = 8.0
+_CROSSING_ROWS = 2  # body rows that may cross a gutter (a centred subtitle)
 _SEARCH_BAND = (0.15, 0.85)  # gutters are looked for away from the margins
 _MARGIN = 0.12  # share of the page height where headers and footers live
 _MIN_TEXT_CHARS = 20  # fewer characters than this, over an image, is a scan
 _PAGE_NUMBER = re.compile(r"^(page|p\.)?\s*-?\s*\d{1,4}\s*-?\s*((/|sur|of)\s*\d{1,4})?$", re.IGNORECASE)
 _PARTICLES = {"sur", "sous", "en", "le", "la", "les", "de", "du", "des", "lès", "lez", "et", "aux", "au", "d'", "l'"}
+# Common compounds whose hyphen falls at a line end ("centre-/ville"), when the
+# document itself does not show the word whole elsewhere.
+_COMPOUND_HEADS = {
+    "centre", "rendez", "porte", "après", "avant", "arrière", "demi", "mi", "semi", "non", "vice", "grand",
+    "grande", "petit", "petite", "bien", "peut", "vis", "sans", "garde", "haut", "basse", "long", "moyen",
+    "plein", "sous", "tout", "toute", "celui", "celle", "ceux", "elle", "eux", "lui", "nous", "vous", "ex",
+}
+_COMPOUND_TAILS = {"ville", "vous", "être", "même", "mêmes", "ci", "là", "dessus", "dessous", "clé", "clés", "faire", "midi", "temps"}
+_EDGE_PUNCTUATION = ".,;:!?»«()\"'"
 
 
 @dataclass(frozen=True)
@@ -106,7 +116,9 @@ def extract_pdf(path: Path, *, name: str | None = None, limits: ExtractionLimits
     if not raw_pages:
         raise ExtractionError("the PDF has no pages", path=name)
     repeated = repeated_margin_lines(raw_pages)
-    return [_page_text(raw, repeated) for raw in raw_pages], warnings
+    vocabulary = document_vocabulary(raw_pages)
+    texts = [_page_text(raw, repeated, vocabulary) for raw in raw_pages]
+    return mend_page_breaks(texts, vocabulary), warnings
 
 
 def _declared_page_count(pdf: pdfplumber.PDF) -> int:
@@ -151,8 +163,8 @@ def page_lines(page: pdfplumber.page.Page) -> list[Line]:
     words = page.extract_words(extra_attrs=["size"])
     if not words:
         return []
-    left, _, right, _ = page.bbox
-    gutters = find_gutters(words, left, right)
+    left, top, right, bottom = page.bbox
+    gutters = find_gutters(words, left, right, top, bottom)
     bands = _bands(words, gutters)
     edges = [left, *gutters, right]
     regions: dict[tuple[int, int], list[dict]] = {}
@@ -168,43 +180,78 @@ def page_lines(page: pdfplumber.page.Page) -> list[Line]:
     return lines
 
 
-def find_gutters(words: list[dict], left: float, right: float) -> list[float]:
+def find_gutters(words: list[dict], left: float, right: float, top: float = 0.0, bottom: float = 1e9) -> list[float]:
     """x positions of the vertical gaps that separate columns, left to right.
 
-    A gutter is a band at least 8 pt wide that (almost) no word crosses; a
-    few lines spanning the page (a title, a header) may cross it.
+    The running header and footer, and rows that run across the page without a gap (titles, the lines of a one-column page) are set aside;
+    a gutter is then a band at least 8 pt wide that at most two other rows
+    cross (a centred subtitle), with text on both sides.
     """
-    start = int(left + (right - left) * _SEARCH_BAND[0])
-    stop = int(left + (right - left) * _SEARCH_BAND[1])
+    width = right - left
+    start, stop = int(left + width * _SEARCH_BAND[0]), int(left + width * _SEARCH_BAND[1])
+    rows = sorted(_rows(words), key=lambda row: row[0]["top"])
+    # The running header and footer are the page's first and last rows.
+    if rows and rows[0][0]["top"] < top + _MARGIN * (bottom - top):
+        rows = rows[1:]
+    if rows and rows[-1][0]["bottom"] > bottom - _MARGIN * (bottom - top):
+        rows = rows[:-1]
+    columnar = [word for row in rows if not _runs_across(row, width) for word in row]
     # How many words cover each x, by a difference array: linear in words + width.
     delta = [0] * (stop - start + 2)
-    for word in words:
+    for word in columnar:
         first, last = max(start, int(word["x0"]) + 1), min(stop, int(word["x1"]))
         if first <= last:
             delta[first - start] += 1
             delta[last - start + 1] -= 1
-    rows = len({round(word["top"]) for word in words})
-    tolerance = max(1, rows // 10)
     gutters: list[float] = []
     covering, run_start = 0, None
     for offset in range(stop - start + 1):
         covering += delta[offset]
-        clear = covering <= tolerance
+        clear = covering <= _CROSSING_ROWS
         if clear and run_start is None:
             run_start = offset
         if (not clear or offset == stop - start) and run_start is not None:
             x0, x1 = start + run_start, start + offset - (0 if clear else 1)
-            if x1 - x0 >= _MIN_GUTTER_PT and _text_on_both_sides(words, x0, x1):
+            x1 = min(x1, _next_column_edge(columnar, x0 + _MIN_GUTTER_PT, x1))
+            if x1 - x0 >= _MIN_GUTTER_PT and _text_on_both_sides(columnar, x0, x1):
                 gutters.append((x0 + x1) / 2)
             run_start = None
     return gutters
 
 
+def _next_column_edge(words: list[dict], after: float, before: float) -> float:
+    """Where a column of one or two lines starts inside a clear band: the
+    first left edge two words share."""
+    edges = Counter(round(word["x0"]) for word in words if after <= word["x0"] < before)
+    shared = [edge for edge, count in edges.items() if count >= 2]
+    return min(shared) - 1 if shared else before
+
+
+def _rows(words: list[dict]) -> list[list[dict]]:
+    rows: dict[int, list[dict]] = {}
+    for word in words:
+        rows.setdefault(round(word["top"]), []).append(word)
+    return [sorted(row, key=lambda w: w["x0"]) for row in rows.values()]
+
+
+def _runs_across(row: list[dict], width: float) -> bool:
+    """A wide row with no gap a gutter could pass through."""
+    extent = row[-1]["x1"] - row[0]["x0"]
+    widest_gap = max((b["x0"] - a["x1"] for a, b in zip(row, row[1:])), default=0.0)
+    return extent > 0.55 * width and widest_gap < _MIN_GUTTER_PT
+
+
 def _text_on_both_sides(words: list[dict], x0: float, x1: float) -> bool:
-    on_left = sum(1 for word in words if word["x1"] <= x0)
-    on_right = sum(1 for word in words if word["x0"] >= x1)
-    # A ragged right margin or a lone page number is no column.
-    return min(on_left, on_right) >= max(3, len(words) // 20)
+    """Three words at least on each side, in rows that the band separates
+    (a row with a word inside the band is one line, not two columns)."""
+    on_left = on_right = 0
+    for row in _rows(words):
+        if any(word["x0"] < x1 and x0 < word["x1"] for word in row):
+            continue
+        on_left += sum(1 for word in row if word["x1"] <= x0)
+        on_right += sum(1 for word in row if word["x0"] >= x1)
+    # A lone page number or signature is no column; a short last column is one.
+    return min(on_left, on_right) >= 3
 
 
 def _bands(words: list[dict], gutters: list[float]) -> list[tuple[float, float, bool]]:
@@ -251,10 +298,18 @@ def _group_lines(words: list[dict], region: tuple[int, int]) -> list[Line]:
     ]
 
 
-def _margin_key(line: Line, height: float) -> tuple[str, int] | None:
-    if _MARGIN * height < line.top and line.bottom < (1 - _MARGIN) * height:
-        return None
-    return re.sub(r"\d+", "#", line.text.lower()), round(line.top / 6)
+def _margin_lines(page: _RawPage) -> dict[int, tuple[str, int]]:
+    """Header and footer candidates, by index in `page.lines`: the two top and
+    two bottom rows of the page, inside its margins; keyed by text (digits
+    aside, so "page 2 / 3" matches "page 3 / 3") and position."""
+    rows = sorted({round(line.top) for line in page.lines})
+    edge_rows = set(rows[:2] + rows[-2:])
+    candidates = {}
+    for index, line in enumerate(page.lines):
+        in_margin = line.top < _MARGIN * page.height or line.bottom > (1 - _MARGIN) * page.height
+        if in_margin and round(line.top) in edge_rows:
+            candidates[index] = (re.sub(r"\d+", "#", line.text.lower()), round(line.top / 6))
+    return candidates
 
 
 def repeated_margin_lines(pages: list[_RawPage]) -> set[tuple[str, int]]:
@@ -262,25 +317,52 @@ def repeated_margin_lines(pages: list[_RawPage]) -> set[tuple[str, int]]:
     on at least half the pages, and on two pages at least."""
     counts: Counter[tuple[str, int]] = Counter()
     for page in pages:
-        counts.update({key for line in page.lines if (key := _margin_key(line, page.height))})
+        counts.update(set(_margin_lines(page).values()))
     threshold = max(2, (len(pages) + 1) // 2)
     return {key for key, count in counts.items() if count >= threshold}
 
 
-def _page_text(raw: _RawPage, repeated: set[tuple[str, int]]) -> PageText:
+def document_vocabulary(pages: list[_RawPage]) -> set[str]:
+    """Every word the document shows whole on a line, lowercased: tells a
+    compound ("centre-ville") from a word cut at a line end ("loge-ments")."""
+    words: set[str] = set()
+    for page in pages:
+        for line in page.lines:
+            words.update(word.strip(_EDGE_PUNCTUATION).lower() for word in line.text.split() if not word.endswith("-"))
+        if page.text:
+            words.update(word.strip(_EDGE_PUNCTUATION).lower() for word in page.text.split())
+    return words
+
+
+def mend_page_breaks(pages: list[PageText], vocabulary: set[str]) -> list[PageText]:
+    """A word cut at the end of a page is completed on that page."""
+    mended = list(pages)
+    for index in range(len(mended) - 1):
+        here, there = mended[index], mended[index + 1]
+        if not re.search(r"\w-$", here.text) or not there.text[:1].isalpha():
+            continue
+        first, _, rest = there.text.partition(" ") if " " in there.text.split("\n", 1)[0] else there.text.partition("\n")
+        joined = _join_hyphenated(here.text + "\n", first, vocabulary)
+        mended[index] = replace(here, text=joined)
+        mended[index + 1] = replace(there, text=rest.lstrip())
+    return mended
+
+
+def _page_text(raw: _RawPage, repeated: set[tuple[str, int]], vocabulary: set[str]) -> PageText:
     if raw.text is not None:
         text = normalise(raw.text)
     else:
+        margins = _margin_lines(raw)
         kept = [
             line
-            for line in raw.lines
-            if not (_margin_key(line, raw.height) in repeated or (_margin_key(line, raw.height) and _PAGE_NUMBER.match(line.text)))
+            for index, line in enumerate(raw.lines)
+            if index not in margins or not (margins[index] in repeated or _PAGE_NUMBER.match(line.text))
         ]
-        text = normalise(join_lines(kept))
+        text = normalise(join_lines(kept, vocabulary))
     return PageText(number=raw.number, text=text, method=raw.method, warnings=tuple(raw.warnings))
 
 
-def join_lines(lines: list[Line]) -> str:
+def join_lines(lines: list[Line], vocabulary: set[str] = frozenset()) -> str:
     """Lines to text: paragraphs separated by a blank line, hyphenated words joined."""
     if not lines:
         return ""
@@ -289,7 +371,7 @@ def join_lines(lines: list[Line]) -> str:
     text = lines[0].text
     for previous, line in zip(lines, lines[1:]):
         text += _separator(previous, line, usual_gap)
-        text = _join_hyphenated(text, line.text)
+        text = _join_hyphenated(text, line.text, vocabulary)
     return text
 
 
@@ -306,18 +388,30 @@ def _separator(previous: Line, line: Line, usual_gap: float) -> str:
     return "\n"
 
 
-def _join_hyphenated(text: str, next_line: str) -> str:
+def _join_hyphenated(text: str, next_line: str, vocabulary: set[str] = frozenset()) -> str:
     """Append `next_line` after the separator, mending a word cut at the line end."""
     body, separator = text.rstrip("\n"), text[len(text.rstrip("\n")) :]
     if separator != "\n" or not next_line or not body.endswith(("-", "\u00ad")) or len(body) < 2:
         return text + next_line
     if body.endswith("\u00ad"):
         return body[:-1] + next_line
-    left = body.split()[-1][:-1] if body.split() else ""
-    right = next_line.split()[0]
-    if not left or not left[-1].isalpha() or not right[0].isalnum():
+    left = body.split()[-1][:-1].lstrip(_EDGE_PUNCTUATION)
+    right = next_line.split()[0].rstrip(_EDGE_PUNCTUATION)
+    if not left or not right or not left[-1].isalpha() or not right[0].isalnum():
         return text + next_line
-    keeps_hyphen = right[0].isupper() or right[0].isdigit() or "-" in right.rstrip("-") or (
-        left[0].isupper() and right.lower().rstrip(".,;:") in _PARTICLES
-    )
-    return (body if keeps_hyphen else body[:-1]) + next_line
+    return (body if keeps_hyphen(left, right, vocabulary) else body[:-1]) + next_line
+
+
+def keeps_hyphen(left: str, right: str, vocabulary: set[str] = frozenset()) -> bool:
+    """Whether "left-" at a line end and "right" on the next line form a
+    hyphenated compound ("Saint-Denis", "centre-ville") rather than one word
+    cut by the typesetter ("loge-ments")."""
+    if right[0].isupper() or right[0].isdigit() or "-" in right:
+        return True
+    if left[0].isupper() and right.lower() in _PARTICLES:
+        return True
+    if f"{left}-{right}".lower() in vocabulary:
+        return True
+    if f"{left}{right}".lower() in vocabulary:
+        return False
+    return left.lower() in _COMPOUND_HEADS or right.lower() in _COMPOUND_TAILS
