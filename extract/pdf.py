@@ -43,7 +43,12 @@ _CROSSING_ROWS = 2  # body rows that may cross a gutter (a centred subtitle)
 _SEARCH_BAND = (0.15, 0.85)  # gutters are looked for away from the margins
 _MARGIN = 0.12  # share of the page height where headers and footers live
 _MIN_TEXT_CHARS = 20  # fewer characters than this, over an image, is a scan
-_PAGE_NUMBER = re.compile(r"^(page|p\.)?\s*-?\s*\d{1,4}\s*-?\s*((/|sur|of)\s*\d{1,4})?$", re.IGNORECASE)
+# A margin line that is a page number ("3", "- 3 -", "3/8"), or ends with one
+# that says so ("Liste X · page 3 / 8", "p. 3", "3 / 8").
+_PAGE_NUMBER = re.compile(
+    r"^-?\s*\d{1,4}\s*-?$|(^|\s)((page|p\.)\s*\d{1,4}(\s*(/|sur)\s*\d{1,4})?|\d{1,4}\s*(/|sur)\s*\d{1,4})$",
+    re.IGNORECASE,
+)
 _PARTICLES = {"sur", "sous", "en", "le", "la", "les", "de", "du", "des", "lès", "lez", "et", "aux", "au", "d'", "l'"}
 # Common compounds whose hyphen falls at a line end ("centre-/ville"), when the
 # document itself does not show the word whole elsewhere.
@@ -114,7 +119,8 @@ def extract_pdf(path: Path, *, name: str | None = None, limits: ExtractionLimits
             raw_pages.append(_read_page(page, name, limits))
             page.close()
     if not raw_pages:
-        raise ExtractionError("the PDF has no pages", path=name)
+        reason = f"no page could be read within {limits.document_timeout_s:g} s (VIGIE_EXTRACT_DOCUMENT_TIMEOUT_S)" if warnings else "the PDF has no pages"
+        raise ExtractionError(reason, path=name)
     repeated = repeated_margin_lines(raw_pages)
     vocabulary = document_vocabulary(raw_pages)
     texts = [_page_text(raw, repeated, vocabulary) for raw in raw_pages]
@@ -183,9 +189,10 @@ def page_lines(page: pdfplumber.page.Page) -> list[Line]:
 def find_gutters(words: list[dict], left: float, right: float, top: float = 0.0, bottom: float = 1e9) -> list[float]:
     """x positions of the vertical gaps that separate columns, left to right.
 
-    The running header and footer, and rows that run across the page without a gap (titles, the lines of a one-column page) are set aside;
-    a gutter is then a band at least 8 pt wide that at most two other rows
-    cross (a centred subtitle), with text on both sides.
+    The running header and footer, and rows that run across the page
+    without a gap (titles, the lines of a one-column page), are set aside; a
+    gutter is then a band at least 8 pt wide that (almost) no other word
+    crosses (a centred subtitle may), with text on both sides.
     """
     width = right - left
     start, stop = int(left + width * _SEARCH_BAND[0]), int(left + width * _SEARCH_BAND[1])
@@ -196,6 +203,7 @@ def find_gutters(words: list[dict], left: float, right: float, top: float = 0.0,
     if rows and rows[-1][0]["bottom"] > bottom - _MARGIN * (bottom - top):
         rows = rows[:-1]
     columnar = [word for row in rows if not _runs_across(row, width) for word in row]
+    tolerance = min(_CROSSING_ROWS, len(rows) // 10)
     # How many words cover each x, by a difference array: linear in words + width.
     delta = [0] * (stop - start + 2)
     for word in columnar:
@@ -207,7 +215,7 @@ def find_gutters(words: list[dict], left: float, right: float, top: float = 0.0,
     covering, run_start = 0, None
     for offset in range(stop - start + 1):
         covering += delta[offset]
-        clear = covering <= _CROSSING_ROWS
+        clear = covering <= tolerance
         if clear and run_start is None:
             run_start = offset
         if (not clear or offset == stop - start) and run_start is not None:
@@ -303,6 +311,8 @@ def _margin_lines(page: _RawPage) -> dict[int, tuple[str, int]]:
     two bottom rows of the page, inside its margins; keyed by text (digits
     aside, so "page 2 / 3" matches "page 3 / 3") and position."""
     rows = sorted({round(line.top) for line in page.lines})
+    if len(rows) < 3:  # a page of one or two lines has no header apart from its text
+        return {}
     edge_rows = set(rows[:2] + rows[-2:])
     candidates = {}
     for index, line in enumerate(page.lines):
@@ -356,7 +366,7 @@ def _page_text(raw: _RawPage, repeated: set[tuple[str, int]], vocabulary: set[st
         kept = [
             line
             for index, line in enumerate(raw.lines)
-            if index not in margins or not (margins[index] in repeated or _PAGE_NUMBER.match(line.text))
+            if index not in margins or not (margins[index] in repeated or _PAGE_NUMBER.search(line.text))
         ]
         text = normalise(join_lines(kept, vocabulary))
     return PageText(number=raw.number, text=text, method=raw.method, warnings=tuple(raw.warnings))

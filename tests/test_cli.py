@@ -80,3 +80,28 @@ def test_search_without_a_reachable_cluster_is_one_clear_line(tmp_path) -> None:
     result = vigie("search", "crèche", data_dir=str(tmp_path), es_url=f"http://127.0.0.1:{free_local_port(9100, 9199)}")
     assert result.exit_code == 1
     assert "cannot be reached; start the local node with `vigie es start`" in result.output
+
+
+def test_extract_json_is_the_stable_format(tmp_path) -> None:
+    import json
+
+    result = vigie("extract", "--json", str(SAMPLES / "programmes" / "moulins-en-commun.pdf"))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) >= {"file", "pages", "errors"}
+    assert data["errors"] == []
+    assert [page["number"] for page in data["pages"]] == [1, 2, 3]
+    assert set(data["pages"][0]) >= {"number", "text", "method", "warnings"}
+    assert "Nous créerons un centre de santé municipal" in " ".join(data["pages"][1]["text"].split())
+
+
+def test_extract_json_reports_an_unreadable_file_as_an_error(tmp_path) -> None:
+    import json
+
+    empty = tmp_path / "vide.pdf"
+    empty.write_bytes(b"")
+    result = vigie("extract", "--json", str(empty))
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["pages"] == []
+    assert data["errors"] == [f"{empty}: the file is empty"]

@@ -119,3 +119,19 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
 
 def test_normalise_folds_ligatures_quotes_spaces_and_bullets() -> None:
     assert normalise("l\u2019e\ufb00ort\u00a0:  25\u202f%\n\u25cf premier point") == "l'effort : 25 %\n• premier point"
+
+
+def test_a_windows_1252_page_without_a_charset_is_decoded(tmp_path: Path) -> None:
+    page = tmp_path / "ancien.html"
+    page.write_bytes("<html><body><main><p>Les crèches de l'été.</p></main></body></html>".encode("cp1252"))
+    assert extract_document(page).pages[0].text == "Les crèches de l'été."
+
+
+def test_a_word_document_named_pdf_is_read_as_docx(tmp_path: Path) -> None:
+    from tests.test_docx import document_xml, make_docx, para, run
+
+    disguised = tmp_path / "programme.pdf"
+    disguised.write_bytes(make_docx(document_xml(para(run("Nous ouvrirons un centre social.")))))
+    document = extract_document(disguised)
+    assert document.media_type.endswith("wordprocessingml.document")
+    assert document.pages[0].text == "Nous ouvrirons un centre social."

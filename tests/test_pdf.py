@@ -1,0 +1,153 @@
+"""PDF extraction on generated campaign tracts: reading order, headers and
+footers, hyphenation, scans, limits."""
+
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from config.errors import EncryptedDocument, ExtractionError
+from extract.document import extract_document
+from extract.isolated import extract_isolated
+from extract.limits import ExtractionLimits
+from extract.pdf import keeps_hyphen
+from extract.quality import reading_order_score
+from tests.factories import make_pdf
+from tests.tracts import Tract, column_boxes, french_paragraphs, make_tract, scan_pdf
+
+
+def tract(tmp_path: Path, columns: int, *, seed: int = 3, paragraphs: int = 36, title: str | None = "Moulins en commun : nos engagements") -> Tract:
+    return make_tract(tmp_path / f"tract-{columns}.pdf", french_paragraphs(paragraphs, seed=seed), columns=columns, title=title)
+
+
+def extracted_text(path: Path, **limits) -> str:
+    pages = extract_document(path, limits=ExtractionLimits(**limits)).pages
+    return "\n".join(page.text for page in pages)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("columns", [1, 2, 3])
+@pytest.mark.parametrize("seed", [3, 11])
+def test_tracts_are_read_in_order(tmp_path: Path, columns: int, seed: int) -> None:
+    source = tract(tmp_path, columns, seed=seed)
+    assert reading_order_score(source.sentences, extracted_text(source.path)) >= 0.98
+
+
+def test_a_sentence_running_over_a_column_break_is_recovered_whole(tmp_path: Path) -> None:
+    source = tract(tmp_path, 2, title=None)
+    with pdfplumber.open(source.path) as pdf:
+        left, right = (pdf.pages[0].crop(box).extract_text().splitlines() for box in column_boxes(2))
+    end_of_left, start_of_right = left[-1], right[0]
+    assert not end_of_left.endswith((".", "-")), "the fixture should break a sentence between the columns"
+    assert f"{end_of_left} {start_of_right}" in flat(extracted_text(source.path))
+
+
+def test_running_headers_footers_and_page_numbers_are_dropped(tmp_path: Path) -> None:
+    source = tract(tmp_path, 2)
+    pages = extract_document(source.path).pages
+    assert len(pages) >= 2
+    for page in pages:
+        assert source.header not in page.text
+        assert not re.search(r"page \d+ / \d+", page.text)
+    assert pages[0].text.startswith("Moulins en commun : nos engagements")
+
+
+def test_words_cut_at_line_ends_are_joined_and_compounds_keep_their_hyphen(tmp_path: Path) -> None:
+    source = tract(tmp_path, 3)
+    text = extracted_text(source.path)
+    assert not re.search(r"[a-zà-ÿ]-\n[a-zà-ÿ]", text)
+    for sentence in source.sentences:
+        for compound in re.findall(r"\b[A-Z][a-zé]+(?:-[a-zA-Zé]+)+", sentence):
+            assert compound in text
+    assert reading_order_score(source.sentences, text) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "vocabulary", "keeps"),
+    [
+        ("loge", "ments", set(), False),
+        ("Saint", "Denis", set(), True),
+        ("Moulins", "sur-Lys", set(), True),
+        ("Villeneuve-la", "Rivière", set(), True),
+        ("centre", "ville", set(), True),
+        ("auto", "nomie", {"autonomie"}, False),
+        ("rendez", "vous", set(), True),
+        ("porte", "parole", {"porte-parole"}, True),
+    ],
+)
+def test_a_hyphen_at_a_line_end_is_kept_only_in_compounds(left: str, right: str, vocabulary: set[str], keeps: bool) -> None:
+    assert keeps_hyphen(left, right, vocabulary) is keeps
+
+
+def test_paragraphs_are_separated_by_a_blank_line(tmp_path: Path) -> None:
+    source = tract(tmp_path, 1, title=None, paragraphs=30)
+    text = extract_document(source.path).pages[0].text
+    first, second = source.pages[0][:2]
+    assert text.split("\n\n")[:2] == [first, second] or [flat(p) for p in text.split("\n\n")[:2]] == [first, second]
+
+
+def test_a_scanned_page_is_read_by_ocr_in_french(tmp_path: Path) -> None:
+    paragraphs = ["Nous construirons des logements sociaux et un centre de santé municipal.", "La médiathèque ouvrira le dimanche."]
+    source = make_tract(tmp_path / "texte.pdf", paragraphs, columns=1, font_size=14, hyphenate=False)
+    scanned = scan_pdf(source.path, tmp_path / "scan.pdf", dpi=200)
+    [page] = extract_document(scanned).pages
+    assert page.method == "ocr"
+    for word in ("logements", "sociaux", "santé", "médiathèque", "dimanche"):
+        assert word in page.text
+
+
+def test_without_ocr_data_a_scan_is_marked_needs_ocr_with_what_to_install(tmp_path: Path) -> None:
+    source = make_tract(tmp_path / "texte.pdf", ["Une page de programme."], columns=1)
+    scanned = scan_pdf(source.path, tmp_path / "scan.pdf")
+    [page] = extract_document(scanned, limits=ExtractionLimits(ocr_language="xyz")).pages
+    assert page.method == "needs_ocr"
+    assert f"{scanned} page 1: scanned page, not read" in page.warnings[0]
+    assert "tesseract-ocr-xyz" in page.warnings[0]
+
+
+def test_pages_beyond_the_limit_are_left_out_with_a_warning(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "long.pdf", [[f"Page {n} du programme, consacrée aux crèches."] for n in range(1, 6)])
+    document = extract_document(pdf, limits=ExtractionLimits(max_pages=2))
+    assert [page.number for page in document.pages] == [1, 2]
+    assert document.warnings == (f"{pdf}: 5 pages; only the first 2 were read (VIGIE_EXTRACT_MAX_PAGES)",)
+
+
+def test_a_page_over_its_time_limit_is_skipped_and_named(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "lent.pdf", [["Une page."], ["Une autre page."]])
+    pages = extract_document(pdf, limits=ExtractionLimits(page_timeout_s=1e-6)).pages
+    assert [page.method for page in pages] == ["failed", "failed"]
+    assert pages[1].warnings == (f"{pdf} page 2: took longer than 0 s (VIGIE_EXTRACT_PAGE_TIMEOUT_S); skipped",)
+
+
+def test_a_document_over_its_time_limit_stops_with_an_error_naming_it(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "interminable.pdf", [["Une page."]])
+    with pytest.raises(ExtractionError, match=r"interminable\.pdf.*VIGIE_EXTRACT_DOCUMENT_TIMEOUT_S"):
+        extract_document(pdf, limits=ExtractionLimits(document_timeout_s=1e-9))
+
+
+def test_a_pdf_with_an_empty_user_password_is_read(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "ouvert.pdf", [["Nous rénoverons la piscine."]], password="")
+    assert extract_document(pdf).pages[0].text == "Nous rénoverons la piscine."
+
+
+def test_the_isolated_extraction_gives_the_same_pages(tmp_path: Path) -> None:
+    source = tract(tmp_path, 2, paragraphs=10)
+    assert extract_isolated(source.path) == extract_document(source.path)
+
+
+def test_errors_come_back_from_the_isolated_process_typed_and_named(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "secret.pdf", [["Secret."]], password="motdepasse")
+    with pytest.raises(EncryptedDocument) as error:
+        extract_isolated(pdf, name="https://exemple.test/secret.pdf")
+    assert error.value.path == "https://exemple.test/secret.pdf"
+    assert str(error.value).startswith("https://exemple.test/secret.pdf: the PDF is password-protected")
+
+
+def test_a_document_needing_more_memory_than_allowed_fails_alone(tmp_path: Path) -> None:
+    source = tract(tmp_path, 2, paragraphs=10)
+    with pytest.raises(ExtractionError, match=r"tract-2\.pdf: .*VIGIE_EXTRACT_MEMORY_MB"):
+        extract_isolated(source.path, limits=ExtractionLimits(memory_mb=64))
