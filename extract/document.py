@@ -17,6 +17,7 @@ from extract.pdf import extract_pdf
 from extract.text import normalise
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_SUFFIXES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html", ".docx": DOCX, ".txt": "text/plain"}
 Handler = Callable[[Path, bytes, str, ExtractionLimits], tuple[list[PageText], list[str]]]
 
 
@@ -98,6 +99,9 @@ def extract_document(
             f"unsupported format ({media_type}); Vigie reads PDF, HTML, DOCX and plain text", path=name
         )
     pages, warnings = handler(path, data, name, limits)
+    claimed = _SUFFIXES.get(Path(name.split("?")[0]).suffix.lower())
+    if claimed and claimed != media_type:
+        warnings = [f"{name}: the name says {claimed} but the file is {media_type}; read as {media_type}", *warnings]
     if not any(page.text for page in pages) and not any(page.method in {"needs_ocr", "failed"} for page in pages):
         raise EmptyDocument("no text could be extracted from any page", path=name)
     return ExtractedDocument(path=name, media_type=media_type, pages=tuple(pages), warnings=tuple(warnings))

@@ -26,7 +26,11 @@ def document_records(
     `index.schema`); `analysed[i]` are the sentences of `extracted.pages[i]`.
     """
     doc_id = str(base["doc_id"])
-    yield {"_index": alias_name(prefix, "documents"), "_id": doc_id, "_source": {**base, "pages": len(extracted.pages)}}
+    yield {
+        "_index": alias_name(prefix, "documents"),
+        "_id": doc_id,
+        "_source": {**base, "pages": len(extracted.pages), "warnings": list(extracted.warnings)},
+    }
     for page, sentences in zip(extracted.pages, analysed):
         yield {
             "_index": alias_name(prefix, "pages"),

@@ -12,7 +12,8 @@ from elasticsearch import exceptions as es_exceptions
 
 from index.client import unavailable
 
-SCHEMA_VERSION = 1
+# Bump when a mapping changes: the next run builds the new version and re-indexes.
+SCHEMA_VERSION = 2
 KINDS = ("documents", "pages", "mentions")
 
 # The built-in `french` analyzer has no ASCII folding; this one adds it after
@@ -67,7 +68,7 @@ _DOCUMENT_FIELDS = {
 MAPPINGS: dict[str, dict] = {
     "documents": {
         "dynamic": "strict",
-        "properties": {**_LIST_FIELDS, **_DOCUMENT_FIELDS, "pages": {"type": "integer"}},
+        "properties": {**_LIST_FIELDS, **_DOCUMENT_FIELDS, "pages": {"type": "integer"}, "warnings": _KEYWORD},
     },
     "pages": {
         "dynamic": "strict",
@@ -124,7 +125,10 @@ def put_templates(client: Elasticsearch, prefix: str) -> None:
 
 
 def ensure_indices(client: Elasticsearch, prefix: str) -> dict[str, str]:
-    """Create the templates, and each alias with its first index when missing.
+    """Create the templates, and point each alias at the index of the current
+    schema version, creating it when missing. An alias still on an older
+    version moves to the new, empty one (the old index is kept); the run's
+    index key includes the schema version, so the run re-indexes everything.
 
     Returns the index each alias points to.
     """
@@ -132,14 +136,13 @@ def ensure_indices(client: Elasticsearch, prefix: str) -> dict[str, str]:
         put_templates(client, prefix)
         current: dict[str, str] = {}
         for kind in KINDS:
-            alias = alias_name(prefix, kind)
-            if client.indices.exists_alias(name=alias):
-                current[kind] = next(iter(client.indices.get_alias(name=alias)))
-                continue
             name = index_name(prefix, kind)
-            if not client.indices.exists(index=name):
-                client.indices.create(index=name)
-            client.indices.put_alias(index=name, name=alias)
+            alias = alias_name(prefix, kind)
+            served = list(client.indices.get_alias(name=alias)) if client.indices.exists_alias(name=alias) else []
+            if served != [name]:
+                if not client.indices.exists(index=name):
+                    client.indices.create(index=name)
+                switch_alias(client, prefix, kind, name)
             current[kind] = name
         return current
     except es_exceptions.ConnectionError as exc:

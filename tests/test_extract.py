@@ -135,3 +135,10 @@ def test_a_word_document_named_pdf_is_read_as_docx(tmp_path: Path) -> None:
     document = extract_document(disguised)
     assert document.media_type.endswith("wordprocessingml.document")
     assert document.pages[0].text == "Nous ouvrirons un centre social."
+
+
+def test_html_named_pdf_is_read_as_html_with_a_warning(tmp_path: Path) -> None:
+    liar = make_html(tmp_path / "programme.pdf", "<p>Nous rouvrirons le guichet de la gare.</p>")
+    document = extract_document(liar)
+    assert document.pages[0].text == "Nous rouvrirons le guichet de la gare."
+    assert document.warnings == (f"{liar}: the name says application/pdf but the file is text/html; read as text/html",)

@@ -4,7 +4,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from index.bulk import bulk_index
-from index.schema import alias_name, create_index_version, drop_indices, ensure_indices, index_name, switch_alias
+from index.schema import SCHEMA_VERSION, alias_name, create_index_version, drop_indices, ensure_indices, index_name, switch_alias
 from index.search import search_pages
 
 pytestmark = pytest.mark.es
@@ -94,13 +94,13 @@ def test_bulk_reports_a_malformed_document_and_indexes_the_others(es_client, es_
 def test_switching_the_alias_serves_the_new_index_version(es_client, es_settings) -> None:
     prefix = es_settings.index_prefix
     index_pages(es_client, prefix, page("ancien", 1, "Ancienne version du programme : piscine."))
-    fresh = create_index_version(es_client, prefix, "pages", 2)
+    fresh = create_index_version(es_client, prefix, "pages", SCHEMA_VERSION + 1)
     bulk_index(es_client, [{**page("nouveau", 1, "Nouvelle version du programme : piscine."), "_index": fresh}])
     es_client.indices.refresh(index=fresh)
     assert [h.doc_id for h in search_pages(es_client, prefix, "piscine").hits] == ["ancien"]
     switch_alias(es_client, prefix, "pages", fresh)
     assert [h.doc_id for h in search_pages(es_client, prefix, "piscine").hits] == ["nouveau"]
-    assert list(es_client.indices.get_alias(name=alias_name(prefix, "pages"))) == [index_name(prefix, "pages", 2)]
+    assert list(es_client.indices.get_alias(name=alias_name(prefix, "pages"))) == [index_name(prefix, "pages", SCHEMA_VERSION + 1)]
 
 
 def test_two_prefixes_never_see_each_other(es_client, es_settings) -> None:
@@ -113,3 +113,12 @@ def test_two_prefixes_never_see_each_other(es_client, es_settings) -> None:
         assert search_pages(es_client, other, "médiathèque").total == 0
     finally:
         drop_indices(es_client, other)
+
+
+def test_an_alias_on_an_older_schema_moves_to_the_current_one(es_client, es_settings) -> None:
+    prefix = es_settings.index_prefix
+    old = create_index_version(es_client, prefix, "pages", SCHEMA_VERSION - 1)
+    switch_alias(es_client, prefix, "pages", old)
+    ensure_indices(es_client, prefix)
+    assert list(es_client.indices.get_alias(name=alias_name(prefix, "pages"))) == [index_name(prefix, "pages")]
+    assert es_client.indices.exists(index=old)  # kept, to go back to

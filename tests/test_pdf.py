@@ -151,3 +151,29 @@ def test_a_document_needing_more_memory_than_allowed_fails_alone(tmp_path: Path)
     source = tract(tmp_path, 2, paragraphs=10)
     with pytest.raises(ExtractionError, match=r"tract-2\.pdf: .*VIGIE_EXTRACT_MEMORY_MB"):
         extract_isolated(source.path, limits=ExtractionLimits(memory_mb=64))
+
+
+def test_a_2000_page_pdf_is_read_up_to_the_page_limit_at_a_bounded_cost(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "annuaire.pdf", [[f"Page {n}. Les équipements sportifs du quartier."] for n in range(1, 2001)])
+    document = extract_isolated(pdf, limits=ExtractionLimits(max_pages=25))
+    assert len(document.pages) == 25
+    assert "2000 pages; only the first 25 were read" in document.warnings[0]
+
+
+def test_a_page_with_a_huge_image_and_no_text_fails_alone_and_named(tmp_path: Path) -> None:
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "affiche.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    pdf.drawString(72, 780, "Notre programme pour les écoles et les crèches, en page 2.")
+    pdf.showPage()
+    pdf.drawImage(ImageReader(Image.new("L", (5000, 7000), 255)), 0, 0, *A4)
+    pdf.showPage()
+    pdf.save()
+    document = extract_isolated(path)
+    assert document.pages[0].text.startswith("Notre programme")
+    assert document.pages[1].method == "ocr"
+    assert document.pages[1].warnings == (f"{path} page 2: OCR found no text on this scanned page",)
