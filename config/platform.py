@@ -13,7 +13,7 @@ from config.errors import ConfigError
 DEFAULT_PLATFORM = Path(__file__).with_name("platform.toml")
 
 _DEMAND_ID = re.compile(r"^D\d{2}$")
-_DEMAND_KEYS = {"id", "title", "wording", "wording_status", "terms", "exclude"}
+_DEMAND_KEYS = {"id", "title", "wording", "wording_status", "terms", "acronyms", "exclude", "not_with"}
 _WORDING_STATUSES = {"published", "working"}
 
 
@@ -24,7 +24,13 @@ class Demand:
     wording: str
     wording_status: str
     terms: tuple[str, ...]
+    """Matched on accent-folded lowercase forms and on lemmas."""
+    acronyms: tuple[str, ...]
+    """Matched exactly as written (SRU, CCAS): in lowercase they are common words."""
     exclude: tuple[str, ...]
+    """A match inside one of these expressions is a false friend."""
+    not_with: tuple[str, ...]
+    """In a sentence holding one of these, another demand is meant: this one is dropped."""
 
 
 @dataclass(frozen=True)
@@ -94,13 +100,17 @@ def _parse_demand(entry: dict, *, source: str, where: str) -> Demand:
     if not terms:
         raise ConfigError("a demand needs at least one term to be detected", source=source, field=f"{where}.terms")
     exclude = _strings(entry.get("exclude", []), source=source, field=f"{where}.exclude")
+    acronyms = _strings(entry.get("acronyms", []), source=source, field=f"{where}.acronyms")
+    not_with = _strings(entry.get("not_with", []), source=source, field=f"{where}.not_with")
     return Demand(
         id=entry["id"],
         title=entry["title"].strip(),
         wording=entry["wording"].strip(),
         wording_status=entry["wording_status"],
         terms=terms,
+        acronyms=acronyms,
         exclude=exclude,
+        not_with=not_with,
     )
 
 

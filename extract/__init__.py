@@ -1,24 +1,20 @@
-"""Documents to pages of text (pdfplumber, HTML), to sentences, to demand mentions (spaCy)."""
+"""Documents to pages of text (pdfplumber, OCR, HTML, DOCX), and, in
+`extract.sentences`, `extract.detect` and `extract.levels`, sentences and
+demand mentions (spaCy).
 
-from extract.detect import COMMITMENT, MENTION, OPPOSITION, Detector, Mention, SentenceMentions
+Only the extraction surface is imported here: the process that extracts a
+document in isolation (`extract.isolated`) must not load spaCy.
+"""
+
 from extract.document import extract_document, sniff
+from extract.limits import ExtractionLimits
 from extract.model import EXTRACTOR_VERSION, ExtractedDocument, PageText
-from extract.nlp import load_pipeline
-from extract.sentences import Sentence, split_sentences
 
 __all__ = [
-    "COMMITMENT",
     "EXTRACTOR_VERSION",
-    "MENTION",
-    "OPPOSITION",
-    "Detector",
     "ExtractedDocument",
-    "Mention",
+    "ExtractionLimits",
     "PageText",
-    "Sentence",
-    "SentenceMentions",
     "extract_document",
-    "load_pipeline",
     "sniff",
-    "split_sentences",
 ]

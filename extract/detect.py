@@ -1,35 +1,53 @@
-"""Which demands a sentence addresses, and whether it is a promise.
+"""Which demands a sentence addresses, and whether it promises them.
 
-A first, simple detector driven by the platform file: each demand's terms are
-matched on lowercase forms and on lemmas (so "centres de santé" matches
-"centre de santé"), exclusions remove false friends, and the sentence's
-grammar gives the level.
+Driven by the platform file: each demand's terms are matched on
+accent-folded lowercase forms (so "creche" finds "crèche") and on lemmas (so
+"centres de santé" finds "centre de santé"), its acronyms exactly as written,
+and its exclusions drop false friends ("parc automobile" is not a park). The
+level comes from `extract.levels`: the sentence's mode (promise or not) and
+the direction of the act on the matched words. Numbers and dates promised
+come from `extract.quantities`.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from config.platform import Platform
-from extract.sentences import Sentence, sentence_spans
+from extract.levels import COMMITMENT, MENTION, OPPOSITION, Mode, level_of, sentence_mode
+from extract.quantities import Quantity, find_quantities
+from extract.sentences import Sentence, blocks, sentence_spans
 
-COMMITMENT, OPPOSITION, MENTION = "commitment", "opposition", "mention"
+__all__ = ["COMMITMENT", "MENTION", "OPPOSITION", "Detector", "Mention", "SentenceMentions", "fold"]
 
-_ENGAGEMENT = re.compile(
-    r"\b(nous nous engageons|je m'engage|nous proposons|nous voulons|nous souhaitons|objectif\s*:)", re.IGNORECASE
+FOLD_COMPONENT = "vigie_fold_norm"
+_COMMITTING_HEADING = re.compile(
+    r"^\W*((nos|mes|les) (engagements|propositions|priorités|mesures|actions|promesses)|notre programme|mon programme|"
+    r"nous nous engageons|je m'engage|ce que nous (ferons|proposons)|concrètement|demain,? nous|notre projet)",
+    re.IGNORECASE,
 )
-# Acting against public services: a promise to do these is an opposition,
-# unless negated ("nous ne fermerons pas").
-_AGAINST_LEMMAS = {"vendre", "privatiser", "fermer", "supprimer", "externaliser", "céder"}
-# Handing a service over, or cutting means, is against only with these objects.
-_HANDED_TO_PRIVATE = re.compile(r"\bconfi\w+\b.*\b(priv[ée]e?s?|prestataire)", re.IGNORECASE)
-_CUTS = re.compile(r"\br[ée]dui\w*\b.*\b(effectifs|postes|subventions|budget|horaires)", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents, ligatures or curly apostrophes."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("\u2019", "'")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+@Language.component(FOLD_COMPONENT)
+def fold_norm(doc: Doc) -> Doc:
+    """Accent-folded NORM, set after the statistical components that read NORM."""
+    for token in doc:
+        token.norm_ = fold(token.text)
+    return doc
 
 
 @dataclass(frozen=True)
@@ -41,6 +59,20 @@ class Mention:
     start: int
     """Offset of the evidence in the analysed text (the page, for pages)."""
     end: int
+    quantities: tuple[Quantity, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict:
+        return {
+            "demand": self.demand,
+            "level": self.level,
+            "score": self.score,
+            "evidence": self.evidence,
+            "start": self.start,
+            "end": self.end,
+            "quantities": [
+                {"text": q.text, "kind": q.kind, "value": q.value, "unit": q.unit} for q in self.quantities
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -53,51 +85,75 @@ class Detector:
     def __init__(self, platform: Platform, nlp: Language) -> None:
         self.platform = platform
         self.nlp = nlp
-        self._forms = PhraseMatcher(nlp.vocab, attr="LOWER")
+        if FOLD_COMPONENT not in nlp.pipe_names:
+            nlp.add_pipe(FOLD_COMPONENT, last=True)
+        self._forms = PhraseMatcher(nlp.vocab, attr="NORM")
         self._lemmas = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self._exclusions = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._acronyms = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self._exclusions = PhraseMatcher(nlp.vocab, attr="NORM")
+        self._elsewhere = PhraseMatcher(nlp.vocab, attr="NORM")
         for demand in platform.demands:
-            terms = [term.lower() for term in demand.terms]
-            self._forms.add(demand.id, [nlp.make_doc(term) for term in terms])
+            self._forms.add(demand.id, [self._folded_doc(term) for term in demand.terms])
             # Lemma patterns must go through the pipeline to get lemmas.
-            self._lemmas.add(demand.id, list(nlp.pipe(terms)))
+            self._lemmas.add(demand.id, list(nlp.pipe(term.lower() for term in demand.terms)))
+            if demand.acronyms:
+                self._acronyms.add(demand.id, [nlp.make_doc(acronym) for acronym in demand.acronyms])
             if demand.exclude:
-                self._exclusions.add(demand.id, [nlp.make_doc(term.lower()) for term in demand.exclude])
+                self._exclusions.add(demand.id, [self._folded_doc(term) for term in demand.exclude])
+            if demand.not_with:
+                self._elsewhere.add(demand.id, [self._folded_doc(term) for term in demand.not_with])
+
+    def _folded_doc(self, text: str) -> Doc:
+        if text.endswith(("'", "’")):
+            # An elided article at the end ("culture d'") only splits off before a word.
+            return fold_norm(self.nlp.make_doc(text + "a")[:-1].as_doc())
+        return fold_norm(self.nlp.make_doc(text))
 
     def analyse(self, text: str) -> Iterator[SentenceMentions]:
-        """Every sentence of a page with the demands it addresses (offsets into `text`)."""
+        """Every sentence of a page with the demands it addresses (offsets into
+        `text`). Bullets under a heading such as "Nos engagements" are promises."""
+        page_blocks = [(offset, block) for offset, block in blocks(text) if block.strip()]
+        starts = [offset for offset, _ in page_blocks]
+        committing_section = False
+        current_block = -1
         for sentence, span in sentence_spans(self.nlp, text):
-            # From offsets in spaCy's doc (one block) to offsets in the page.
+            index = bisect.bisect_right(starts, sentence.start) - 1
+            if index != current_block:
+                current_block = index
+                committing_section = _section_after(page_blocks[index][1] if index >= 0 else "", committing_section)
+            in_committing_list = committing_section and _is_bullet(page_blocks[index][1] if index >= 0 else "")
             shift = sentence.start - span.start_char - (len(span.text) - len(span.text.lstrip(" •")))
-            yield SentenceMentions(sentence, tuple(self.mentions_in(span, shift=shift)))
+            mentions = tuple(self.mentions_in(span, shift=shift, committing_section=in_committing_list))
+            yield SentenceMentions(sentence, mentions)
 
     def detect_texts(self, texts: Iterable[str]) -> Iterator[list[Mention]]:
-        """Mentions of each text taken as one passage (offsets into that text)."""
-        for doc in self.nlp.pipe(texts):
-            yield list(self.mentions_in(doc[:], shift=0))
+        """Mentions in each text, a sentence or a short passage judged alone
+        (offsets into that text)."""
+        for text in texts:
+            yield [mention for item in self.analyse(text) for mention in item.mentions]
 
-    def mentions_in(self, span: Span, *, shift: int) -> Iterator[Mention]:
-        doc = span.doc
-        excluded: set[tuple[str, int]] = set()
-        for match_id, start, end in self._exclusions(doc):
-            for i in range(start, end):
-                excluded.add((doc.vocab.strings[match_id], i))
-        best: dict[str, tuple[int, int]] = {}
-        for matcher in (self._forms, self._lemmas):
-            for match_id, start, end in matcher(doc):
-                demand = doc.vocab.strings[match_id]
-                if start < span.start or end > span.end or (demand, start) in excluded:
-                    continue
-                # Keep the longest evidence per demand.
-                current = best.get(demand)
-                if current is None or end - start > current[1] - current[0]:
-                    best[demand] = (start, end)
-        if not best:
+    def mentions_in(self, span: Span, *, shift: int, committing_section: bool = False) -> Iterator[Mention]:
+        matches = self._matches(span)
+        if not matches:
             return
-        level, score = sentence_level(span)
-        for demand in sorted(best):
-            start, end = best[demand]
-            evidence = doc[start:end]
+        mode = sentence_mode(span)
+        if committing_section and not mode.committed and mode.reason in {"statement", "nominal bullet"}:
+            mode = Mode(True, 0.75, "bullet under a committing heading")
+        quantities = tuple(
+            Quantity(q.text, q.kind, q.value, q.unit, q.start + span.start_char + shift, q.end + span.start_char + shift)
+            for q in find_quantities(span.text)
+        )
+        for demand in sorted(matches):
+            # An act against the demand anywhere in the sentence decides
+            # ("nous regrouperons les écoles et fermerons l'école de Vaux").
+            # The match an act or a refusal bears on says what the list will
+            # do; among several, an act against the demand decides ("nous
+            # regrouperons les écoles et fermerons l'école de Vaux").
+            judged = [(*level_of(evidence, mode), evidence) for evidence in matches[demand]]
+            cued = [found for found in judged if found[2]] or judged
+            level, score, _, evidence = next(
+                (found for found in cued if found[0] == OPPOSITION), max(cued, key=lambda found: len(found[3]))
+            )
             yield Mention(
                 demand=demand,
                 level=level,
@@ -105,65 +161,70 @@ class Detector:
                 evidence=evidence.text,
                 start=evidence.start_char + shift,
                 end=evidence.end_char + shift,
+                quantities=quantities,
             )
 
-
-# The small French model often tags simple futures ("nous créerons") as
-# present, so tense is also read from the ending against the lemma: future and
-# conditional are built on the infinitive ("créer-ons", "mettr-ons").
-_FUTURE_ENDING = re.compile(r"r(ai|as|a|ons|ez|ont)$")
-_CONDITIONAL_ENDING = re.compile(r"r(ais|ait|ions|iez|aient)$")
-_IRREGULAR_STEMS = ("ser", "aur", "fer", "ir", "pourr", "devr", "voudr", "verr", "saur", "faudr", "enverr", "courr", "vaudr", "recevr")
-
-
-def _built_on_infinitive(token, ending: re.Pattern[str]) -> bool:
-    if token.pos_ not in {"VERB", "AUX"}:
-        return False
-    match = ending.search(token.lower_)
-    if match is None:
-        return False
-    stem, lemma = token.lower_[: match.start() + 1], token.lemma_.lower()
-    return stem in {lemma, lemma[:-1]} or stem in _IRREGULAR_STEMS or stem.endswith(("iendr", "ndr"))
-
-
-def is_future(token) -> bool:
-    return "Fut" in token.morph.get("Tense") or _built_on_infinitive(token, _FUTURE_ENDING)
-
-
-def is_conditional(token) -> bool:
-    return "Cnd" in token.morph.get("Mood") or _built_on_infinitive(token, _CONDITIONAL_ENDING)
-
-
-def _periphrastic_future(tokens: list) -> bool:
-    """"nous allons créer", "la ville va ouvrir"."""
-    for i, token in enumerate(tokens[:-1]):
-        if token.lemma_ == "aller" and "Inf" not in token.morph.get("VerbForm"):
-            following = tokens[i + 1 : i + 3]
-            if any("Inf" in t.morph.get("VerbForm") for t in following):
-                return True
-    return False
+    def _matches(self, span: Span) -> dict[str, list[Span]]:
+        """Each demand's matches inside the span, without false friends,
+        places, or demands another one's vocabulary rules out."""
+        doc = span.doc
+        excluded: set[tuple[str, int]] = set()
+        for match_id, start, end in self._exclusions(doc):
+            excluded.update((doc.vocab.strings[match_id], i) for i in range(start, end))
+        ruled_out = {
+            doc.vocab.strings[match_id]
+            for match_id, start, end in self._elsewhere(doc)
+            if span.start <= start and end <= span.end
+        }
+        found: dict[str, dict[tuple[int, int], Span]] = {}
+        for matcher in (self._forms, self._lemmas, self._acronyms):
+            for match_id, start, end in matcher(doc):
+                demand = doc.vocab.strings[match_id]
+                if start < span.start or end > span.end or demand in ruled_out:
+                    continue
+                if any((demand, i) in excluded for i in range(start, end)) or is_place(doc[start:end]):
+                    continue
+                found.setdefault(demand, {})[(start, end)] = doc[start:end]
+        # Within a demand, a match inside a longer one is the same evidence.
+        return {
+            demand: [
+                evidence
+                for (start, end), evidence in sorted(spans.items())
+                if not any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans)
+            ]
+            for demand, spans in found.items()
+        }
 
 
-def sentence_level(span: Span) -> tuple[str, float]:
-    """commitment / opposition / mention, with a confidence, from grammar and vocabulary."""
-    tokens = [token for token in span if not token.is_space and token.text != "•"]
-    if not tokens:
-        return MENTION, 0.5
-    if any(is_conditional(token) for token in tokens):
-        return MENTION, 0.6
-    future = any(is_future(token) for token in tokens) or _periphrastic_future(tokens)
-    first_person = any(token.lower_ in {"nous", "je", "j'"} for token in tokens)
-    engaged = bool(_ENGAGEMENT.search(span.text))
-    programme_bullet = tokens[0].pos_ in {"VERB", "AUX"} and "Inf" in tokens[0].morph.get("VerbForm")
-    if not (engaged or programme_bullet or future):
-        return MENTION, 0.6
-    negated = any(token.lower_ in {"ne", "n'", "jamais"} for token in tokens)
-    against = (
-        any(token.lemma_ in _AGAINST_LEMMAS for token in tokens)
-        or _HANDED_TO_PRIVATE.search(span.text)
-        or _CUTS.search(span.text)
-    )
-    if against and not negated:
-        return OPPOSITION, 0.7
-    score = 0.85 if (engaged or (future and first_person)) else 0.7
-    return COMMITMENT, score
+_SPATIAL_CASES = {"devant", "derrière", "autour", "près", "aux abords", "vers"}
+_SPATIAL_HEADS = {
+    "abord", "abords", "alentours", "proximité", "côté", "face", "quartier", "rue", "avenue", "boulevard", "parking",
+    "hall", "entrée", "sortie", "parvis", "lieu-dit", "rond-point", "carrefour",
+}
+
+
+def is_place(evidence: Span) -> bool:
+    """A demand's word used as an address, not a topic: "devant chaque école",
+    "le quartier de la gare", "le parking de l'hôpital"."""
+    root = evidence.root
+    if any(child.lower_ in _SPATIAL_CASES for child in root.children):
+        return True
+    head = root.head
+    spatial_head = head.lemma_.lower() in _SPATIAL_HEADS or head.lower_ in _SPATIAL_HEADS
+    return root.dep_ in {"nmod", "obl", "obl:mod"} and spatial_head and head.i not in range(evidence.start, evidence.end)
+
+
+def _is_bullet(block: str) -> bool:
+    return block.lstrip().startswith("•")
+
+
+def _section_after(block: str, committing: bool) -> bool:
+    """Whether the bullets after this block are promises: a heading or an
+    introduction ("Nous nous engageons à :") opens or closes such a section."""
+    stripped = block.strip()
+    if _is_bullet(stripped):
+        return committing
+    if _COMMITTING_HEADING.search(stripped) or stripped.endswith(":"):
+        return True
+    is_heading = len(stripped.split()) <= 8 and not stripped.endswith((".", "!", "?", ";"))
+    return False if is_heading else committing

@@ -8,7 +8,9 @@ or a dead run.
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
+import re
 import resource
 from pathlib import Path
 
@@ -56,6 +58,18 @@ def extract_isolated(path: Path, *, limits: ExtractionLimits = ExtractionLimits(
     return value
 
 
+def _out_of_memory(exc: BaseException) -> bool:
+    """Under the memory limit, failures surface as MemoryError, or as a module
+    or library that cannot be loaded ("failed to map segment", ENOMEM)."""
+    while exc is not None:
+        if isinstance(exc, MemoryError) or getattr(exc, "errno", None) == errno.ENOMEM:
+            return True
+        if isinstance(exc, (ImportError, OSError)) and re.search(r"memory|map segment|allocate", str(exc), re.I):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _extract_in_child(sender, path: str, limits: ExtractionLimits, name: str) -> None:
     memory = limits.memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -63,9 +77,11 @@ def _extract_in_child(sender, path: str, limits: ExtractionLimits, name: str) ->
         result = ("ok", extract_document(Path(path), limits=limits, name=name))
     except VigieError as exc:
         result = ("error", exc)
-    except MemoryError:
-        result = ("error", ExtractionError(f"needs more than {limits.memory_mb} MiB (VIGIE_EXTRACT_MEMORY_MB)", path=name))
     except Exception as exc:  # a parser bug is this file's failure, not the run's
-        result = ("error", ExtractionError(f"unexpected failure ({type(exc).__name__}: {exc})", path=name))
+        if _out_of_memory(exc):
+            error = ExtractionError(f"needs more than {limits.memory_mb} MiB (VIGIE_EXTRACT_MEMORY_MB)", path=name)
+        else:
+            error = ExtractionError(f"unexpected failure ({type(exc).__name__}: {exc})", path=name)
+        result = ("error", error)
     sender.send(result)
     sender.close()

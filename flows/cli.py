@@ -12,7 +12,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from config.errors import VigieError
+from config.errors import ConfigError, VigieError
 from config.settings import Settings, describe, load_settings
 
 app = typer.Typer(help="Vigie: municipal programmes checked against 14 demands for local public services.", no_args_is_help=True)
@@ -22,6 +22,7 @@ app.add_typer(es_app, name="es")
 out = Console()
 err = Console(stderr=True)
 DEFAULT_SOURCES = Path("samples/sources.csv")
+DEFAULT_DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "detection-dev.jsonl"
 
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -258,3 +259,95 @@ def extract_command(
         for warning in page.warnings:
             err.print(f"warning: {warning}", highlight=False, markup=False)
         out.print(page.text, highlight=False, markup=False)
+
+
+@app.command("detect")
+@reports_errors
+def detect_command(
+    ctx: typer.Context,
+    file: Annotated[Path | None, typer.Argument(help="A PDF, HTML, DOCX or text programme.")] = None,
+    jsonl: Annotated[
+        Path | None, typer.Option("--jsonl", help='Lines {"id", "text"} in ("-" for stdin); one result line out per line in, same order.')
+    ] = None,
+) -> None:
+    """Detect the platform's demands, sentence by sentence.
+
+    Example: vigie detect samples/programmes/moulins-en-commun.pdf
+    Example: vigie detect --jsonl phrases.jsonl > detections.jsonl
+    """
+    from flows.stages import make_detector
+
+    if (file is None) == (jsonl is None):
+        raise typer.BadParameter("give a FILE or --jsonl PATH, not both")
+    settings = settings_of(ctx)
+    detector = make_detector(settings)
+    if jsonl is not None:
+        _detect_jsonl(detector, jsonl)
+        return
+    from extract.isolated import extract_isolated
+    from extract.limits import ExtractionLimits
+
+    extracted = extract_isolated(file, limits=ExtractionLimits.from_settings(settings))
+    for page in extracted.pages:
+        for item in detector.analyse(page.text):
+            if not item.mentions:
+                continue
+            found = ", ".join(f"{m.demand} {m.level} {m.score:.2f}" for m in item.mentions)
+            quantities = "; ".join(q.text for q in item.mentions[0].quantities)
+            out.print(f"p.{page.number}  [{found}]{'  (' + quantities + ')' if quantities else ''}", highlight=False, markup=False)
+            out.print(f"      {' '.join(item.sentence.text.split())}", highlight=False, markup=False)
+
+
+def _detect_jsonl(detector, source: Path) -> None:
+    handle = sys.stdin if str(source) == "-" else source.open(encoding="utf-8")
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                identifier, text = item["id"], str(item["text"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ConfigError(f'expected {{"id": ..., "text": ...}} ({exc})', source=str(source), field=f"line {number}") from exc
+            [mentions] = detector.detect_texts([text])
+            sys.stdout.write(json.dumps({"id": identifier, "mentions": [m.to_json() for m in mentions]}, ensure_ascii=False) + "\n")
+
+
+@app.command("eval")
+@reports_errors
+def eval_command(
+    ctx: typer.Context,
+    data: Annotated[Path, typer.Option(help="Labelled JSON lines.")] = DEFAULT_DEV_SET,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    errors: Annotated[int, typer.Option(help="Print this many misdetected sentences.")] = 0,
+) -> None:
+    """Score the detector on labelled sentences, beside a naive keyword baseline.
+
+    Example: vigie eval --errors 20
+    """
+    from extract.evaluation import evaluate, naive_baseline, read_labelled
+    from flows.stages import make_detector
+
+    detector = make_detector(settings_of(ctx))
+    gold = read_labelled(data)
+    demands = [d.id for d in detector.platform.demands]
+    predicted = [{m.demand: m.level for m in mentions} for mentions in detector.detect_texts(item.text for item in gold)]
+    result = evaluate(gold, predicted, demands)
+    baseline = evaluate(gold, naive_baseline(detector.platform, (item.text for item in gold)), demands)
+    if as_json:
+        _print_json({"sentences": len(gold), "detector": result.to_json(), "baseline": baseline.to_json()})
+        return
+    out.print(f"{len(gold)} sentences, {sum(1 for g in gold if not g.labels)} without any demand", highlight=False)
+    out.print(f"{'demand':8}{'P':>7}{'R':>7}{'F1':>7}{'base F1':>9}", highlight=False)
+    for demand in demands:
+        ours, base = result.per_demand[demand], baseline.per_demand[demand]
+        out.print(f"{demand:8}{ours.precision:7.2f}{ours.recall:7.2f}{ours.f1:7.2f}{base.f1:9.2f}", highlight=False)
+    out.print(
+        f"{'micro':8}{result.micro.precision:7.2f}{result.micro.recall:7.2f}{result.micro.f1:7.2f}{baseline.micro.f1:9.2f}",
+        highlight=False,
+    )
+    out.print(f"level accuracy: {result.level_accuracy:.3f} (baseline, all commitments: {baseline.level_accuracy:.3f})", highlight=False)
+    confusion = ", ".join(f"{g}→{p} {n}" for (g, p), n in result.confusion.most_common(8))
+    out.print(f"most frequent confusions (gold→found): {confusion}", highlight=False)
+    for item, guess in result.errors[:errors]:
+        out.print(f"\n{item.id}: {item.text}\n   gold {item.labels}  found {guess}", highlight=False, markup=False)

@@ -16,11 +16,10 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from config.errors import FetchError, IndexUnavailable, VigieError
-from config.platform import DEFAULT_PLATFORM, load_platform
+from config.platform import DEFAULT_PLATFORM
 from config.settings import Settings, load_settings
 from extract.detect import Detector
 from extract.model import EXTRACTOR_VERSION
-from extract.nlp import load_pipeline
 from flows import stages
 from flows.catalogue import Catalogue
 from flows.sources import Source, read_sources
@@ -136,7 +135,6 @@ def programme_pipeline(
     settings = settings or load_settings()
     logger = get_run_logger()
     sources = read_sources(Path(sources_file))
-    platform = load_platform(Path(platform_file))
     client = connect(settings)
     index_down: IndexUnavailable | None = None
     try:
@@ -145,12 +143,13 @@ def programme_pipeline(
         # Collect and extract still run; indexing is recorded as failed per document.
         index_down = exc
         logger.error("%s", exc)
+    detector = stages.make_detector(settings, Path(platform_file))
     run = _Run(
         settings=settings,
         catalogue=Catalogue(settings.catalogue),
-        detector=Detector(platform, load_pipeline(settings.spacy_model)),
+        detector=detector,
         client=client,
-        index_key=stages.index_key(settings, platform.version),
+        index_key=stages.index_key(settings, detector.platform.version),
         index_down=index_down,
         summary=RunSummary(),
     )

@@ -15,11 +15,13 @@ from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
 from config.errors import ExtractionError, FetchError, IndexingError
+from config.platform import DEFAULT_PLATFORM, load_platform
 from config.settings import Settings
 from extract.detect import Detector, SentenceMentions
 from extract.isolated import extract_isolated
 from extract.limits import ExtractionLimits
 from extract.model import EXTRACTOR_VERSION, ExtractedDocument
+from extract.nlp import load_pipeline
 from flows.archive import archive_bytes
 from flows.catalogue import Catalogue, DocumentVersion
 from flows.sources import CandidateList, Source
@@ -69,6 +71,11 @@ def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDo
     partial.write_text(json.dumps(extracted.to_json(), ensure_ascii=False), encoding="utf-8")
     os.replace(partial, cache)
     return extracted
+
+
+def make_detector(settings: Settings, platform_file: Path = DEFAULT_PLATFORM) -> Detector:
+    """The detector for these settings and this platform file."""
+    return Detector(load_platform(platform_file), load_pipeline(settings.spacy_model))
 
 
 def analyse_document(extracted: ExtractedDocument, detector: Detector) -> list[list[SentenceMentions]]:

@@ -105,3 +105,40 @@ def test_extract_json_reports_an_unreadable_file_as_an_error(tmp_path) -> None:
     data = json.loads(result.output)
     assert data["pages"] == []
     assert data["errors"] == [f"{empty}: the file is empty"]
+
+
+def test_detect_jsonl_answers_line_for_line_in_order(tmp_path) -> None:
+    import json
+
+    source = tmp_path / "phrases.jsonl"
+    lines = [
+        {"id": "a", "text": "Nous créerons un centre de santé avec 3 médecins salariés d'ici 2028."},
+        {"id": 7, "text": "Merci à toutes et à tous."},
+        {"id": "c", "text": "Nous vendrons une partie du parc social."},
+    ]
+    source.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
+    result = vigie("detect", "--jsonl", str(source))
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.output.splitlines()]
+    assert [a["id"] for a in answers] == ["a", 7, "c"]
+    [health] = answers[0]["mentions"]
+    assert (health["demand"], health["level"], health["evidence"]) == ("D07", "commitment", "centre de santé")
+    assert lines[0]["text"][health["start"] : health["end"]] == "centre de santé"
+    assert 0 < health["score"] <= 1
+    assert [q["text"] for q in health["quantities"]] == ["3 médecins salariés", "d'ici 2028"]
+    assert answers[1]["mentions"] == []
+    assert [(m["demand"], m["level"]) for m in answers[2]["mentions"]] == [("D01", "opposition")]
+
+
+def test_detect_on_a_file_prints_sentences_with_their_page(tmp_path) -> None:
+    result = vigie("detect", str(SAMPLES / "programmes" / "moulins-avenir.pdf"))
+    assert result.exit_code == 0, result.output
+    assert "p.1  [D03 opposition" in result.output
+    assert "Nous confierons la gestion de l'eau à un opérateur privé." in result.output
+
+
+def test_eval_prints_the_table_and_the_baseline() -> None:
+    result = vigie("eval")
+    assert result.exit_code == 0, result.output
+    assert "micro" in result.output and "base F1" in result.output
+    assert "level accuracy" in result.output

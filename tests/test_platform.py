@@ -27,7 +27,8 @@ def test_the_shipped_platform_has_fourteen_demands_with_stable_ids() -> None:
     assert [d.id for d in platform.demands] == [f"D{n:02d}" for n in range(1, 15)]
     assert {d.id for d in platform.demands if d.wording_status == "published"} == {"D01", "D02", "D03", "D04", "D05"}
     assert all(d.terms for d in platform.demands)
-    assert "SRU" in platform.demand("D01").terms
+    assert "SRU" in platform.demand("D01").acronyms
+    assert "domiciliation" in platform.demand("D08").not_with
 
 
 def test_the_version_changes_when_the_file_changes(tmp_path: Path) -> None:

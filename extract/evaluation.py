@@ -1,0 +1,148 @@
+"""Scoring the detector against labelled sentences.
+
+A labelled file is JSON lines: `{"id": ..., "text": ..., "labels": [{"demand":
+"D07", "level": "commitment"}]}` (`labels` empty when the sentence addresses
+no demand). A prediction counts per (sentence, demand): precision, recall and
+F1 per demand and micro-averaged; level accuracy is measured on the demands
+found that are right.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from config.errors import ConfigError
+from config.platform import Platform
+from extract.detect import fold
+from extract.levels import COMMITMENT, MENTION, OPPOSITION
+
+LEVELS = {COMMITMENT, OPPOSITION, MENTION}
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    id: str
+    text: str
+    labels: dict[str, str]
+    """demand → level."""
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Evaluation:
+    per_demand: dict[str, Counts]
+    micro: Counts
+    level_right: int
+    level_total: int
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(gold demand, predicted demand) on sentences where one was missed and
+    the other found instead; "none" when there was nothing on that side."""
+    errors: list[tuple[Labelled, dict[str, str]]] = field(default_factory=list)
+
+    @property
+    def level_accuracy(self) -> float:
+        return self.level_right / self.level_total if self.level_total else 1.0
+
+    def to_json(self) -> dict:
+        def scores(counts: Counts) -> dict:
+            return {
+                "precision": round(counts.precision, 4),
+                "recall": round(counts.recall, 4),
+                "f1": round(counts.f1, 4),
+                "tp": counts.tp,
+                "fp": counts.fp,
+                "fn": counts.fn,
+            }
+
+        return {
+            "micro": scores(self.micro),
+            "level_accuracy": round(self.level_accuracy, 4),
+            "per_demand": {demand: scores(counts) for demand, counts in sorted(self.per_demand.items())},
+            "confusion": [{"gold": g, "predicted": p, "count": n} for (g, p), n in self.confusion.most_common()],
+        }
+
+
+def read_labelled(path: Path) -> list[Labelled]:
+    """A labelled file; a bad line raises a ConfigError naming it."""
+    items: list[Labelled] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the labelled file ({exc.strerror})", source=str(path)) from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            labels = {label["demand"]: label["level"] for label in raw["labels"]}
+            item = Labelled(id=str(raw["id"]), text=str(raw["text"]), labels=labels)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"not a labelled sentence ({exc})", source=str(path), field=f"line {number}") from exc
+        if not set(labels.values()) <= LEVELS:
+            raise ConfigError(f"levels are {sorted(LEVELS)}", source=str(path), field=f"line {number}")
+        items.append(item)
+    return items
+
+
+def evaluate(gold: Sequence[Labelled], predicted: Sequence[dict[str, str]], demands: Iterable[str]) -> Evaluation:
+    per_demand = {demand: Counts() for demand in demands}
+    micro = Counts()
+    evaluation = Evaluation(per_demand=per_demand, micro=micro, level_right=0, level_total=0)
+    for item, guess in zip(gold, predicted, strict=True):
+        for demand in set(item.labels) | set(guess):
+            counts = per_demand.setdefault(demand, Counts())
+            if demand in item.labels and demand in guess:
+                counts.tp += 1
+                micro.tp += 1
+                evaluation.level_total += 1
+                evaluation.level_right += item.labels[demand] == guess[demand]
+            elif demand in guess:
+                counts.fp += 1
+                micro.fp += 1
+            else:
+                counts.fn += 1
+                micro.fn += 1
+        missed = sorted(set(item.labels) - set(guess))
+        extra = sorted(set(guess) - set(item.labels))
+        for gold_demand in missed or [NONE]:
+            for predicted_demand in extra or [NONE]:
+                if (gold_demand, predicted_demand) != (NONE, NONE):
+                    evaluation.confusion[(gold_demand, predicted_demand)] += 1
+        if missed or extra or any(item.labels[d] != guess[d] for d in set(item.labels) & set(guess)):
+            evaluation.errors.append((item, guess))
+    return evaluation
+
+
+def naive_baseline(platform: Platform, texts: Iterable[str]) -> list[dict[str, str]]:
+    """The reference point: a demand is found when one of its terms or acronyms
+    appears as a lowercase substring; every finding is called a commitment."""
+    keywords = {d.id: [fold(term) for term in (*d.terms, *d.acronyms)] for d in platform.demands}
+    found = []
+    for text in texts:
+        folded = fold(text)
+        found.append({demand: COMMITMENT for demand, words in keywords.items() if any(word in folded for word in words)})
+    return found
