@@ -60,5 +60,6 @@ def document_records(
                         "start": mention.start,
                         "end": mention.end,
                         "platform_version": platform_version,
+                        "quantities": mention.to_json()["quantities"],
                     },
                 }

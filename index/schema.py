@@ -13,7 +13,7 @@ from elasticsearch import exceptions as es_exceptions
 from index.client import unavailable
 
 # Bump when a mapping changes: the next run builds the new version and re-indexes.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 KINDS = ("documents", "pages", "mentions")
 
 # The built-in `french` analyzer has no ASCII folding; this one adds it after
@@ -96,6 +96,10 @@ MAPPINGS: dict[str, dict] = {
             "start": {"type": "integer"},
             "end": {"type": "integer"},
             "platform_version": _KEYWORD,
+            "quantities": {
+                "type": "nested",
+                "properties": {"text": _KEYWORD, "kind": _KEYWORD, "value": {"type": "double"}, "unit": _KEYWORD},
+            },
         },
     },
 }

@@ -88,3 +88,19 @@ def test_when_elasticsearch_is_away_nothing_collected_is_lost(es_settings, es_cl
     back = programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
     assert (back.indexed, back.failures) == (down.documents, [])
     assert document_counts(es_client, es_settings.index_prefix)["documents"] == down.documents
+
+
+def test_mentions_are_indexed_with_their_quantities(es_settings, es_client, prefect_harness) -> None:
+    programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
+    hits = es_client.search(
+        index=alias_name(es_settings.index_prefix, "mentions"),
+        body={
+            "query": {
+                "nested": {
+                    "path": "quantities",
+                    "query": {"bool": {"filter": [{"term": {"quantities.kind": "deadline"}}, {"term": {"quantities.value": 2030}}]}},
+                }
+            }
+        },
+    )["hits"]["hits"]
+    assert any("500 logements" in hit["_source"]["sentence"].replace("\n", " ") for hit in hits)

@@ -1,0 +1,66 @@
+"""Benchmark: sentences per second of the detector (lean pipeline, `nlp.pipe`
+in batches, no NER) beside spaCy's full pipeline run one text at a time, on
+the same generated programme text, in one run.
+
+    python bench/detection.py [--paragraphs 400] [--model fr_core_news_sm] [--out bench/detection.json]
+
+A measurement, not a test: nothing asserts it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import spacy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from config.platform import load_platform  # noqa: E402
+from extract.detect import Detector  # noqa: E402
+from extract.nlp import load_pipeline  # noqa: E402
+from tests.tracts import french_paragraphs  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--paragraphs", type=int, default=400)
+    parser.add_argument("--model", default="fr_core_news_sm")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+
+    pages = ["\n\n".join(french_paragraphs(10, seed=seed)) for seed in range(args.paragraphs // 10)]
+
+    detector = Detector(load_platform(), load_pipeline(args.model))
+    detector.detect_texts(["Échauffement."])
+    began = time.perf_counter()
+    analysed = [list(detector.analyse(page)) for page in pages]
+    lean_s = time.perf_counter() - began
+    sentences = sum(len(page) for page in analysed)
+    mentions = sum(len(item.mentions) for page in analysed for item in page)
+
+    full = spacy.load(args.model)  # every component, NER included
+    began = time.perf_counter()
+    full_sentences = sum(len(list(full(page).sents)) for page in pages)
+    full_s = time.perf_counter() - began
+
+    report = {
+        "model": args.model,
+        "pages": len(pages),
+        "sentences": sentences,
+        "mentions": mentions,
+        "detector_sentences_per_s": round(sentences / lean_s, 1),
+        "full_pipeline_sentences_per_s": round(full_sentences / full_s, 1),
+        "speedup": round(full_s / lean_s, 2),
+        "components": detector.nlp.pipe_names,
+    }
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
