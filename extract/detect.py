@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 from config.platform import Platform
 from extract.levels import COMMITMENT, MENTION, OPPOSITION, Mode, level_of, sentence_mode
 from extract.quantities import Quantity, find_quantities
-from extract.sentences import Sentence, blocks, sentence_spans
+from extract.sentences import Sentence, blocks, sentence_spans_of
 
 __all__ = ["COMMITMENT", "MENTION", "OPPOSITION", "Detector", "Mention", "SentenceMentions", "fold"]
 
@@ -112,25 +112,36 @@ class Detector:
     def analyse(self, text: str) -> Iterator[SentenceMentions]:
         """Every sentence of a page with the demands it addresses (offsets into
         `text`). Bullets under a heading such as "Nos engagements" are promises."""
-        page_blocks = [(offset, block) for offset, block in blocks(text) if block.strip()]
-        starts = [offset for offset, _ in page_blocks]
-        committing_section = False
-        current_block = -1
-        for sentence, span in sentence_spans(self.nlp, text):
-            index = bisect.bisect_right(starts, sentence.start) - 1
-            if index != current_block:
-                current_block = index
-                committing_section = _section_after(page_blocks[index][1] if index >= 0 else "", committing_section)
-            in_committing_list = committing_section and _is_bullet(page_blocks[index][1] if index >= 0 else "")
+        for _, item in self.analyse_many([text]):
+            yield item
+
+    def analyse_many(self, texts: Sequence[str]) -> Iterator[tuple[int, SentenceMentions]]:
+        """`analyse` for many texts (the pages of a document, lines to detect),
+        in one batched stream; each result carries the index of its text."""
+        page_blocks = [[(offset, block) for offset, block in blocks(text) if block.strip()] for text in texts]
+        starts = [[offset for offset, _ in text_blocks] for text_blocks in page_blocks]
+        committing_section, current = False, (-1, -1)
+        for index, sentence, span in sentence_spans_of(self.nlp, texts):
+            block = bisect.bisect_right(starts[index], sentence.start) - 1
+            text = page_blocks[index][block][1] if block >= 0 else ""
+            if (index, block) != current:
+                if index != current[0]:
+                    committing_section = False
+                current = (index, block)
+                committing_section = _section_after(text, committing_section)
+            in_committing_list = committing_section and _is_bullet(text)
             shift = sentence.start - span.start_char - (len(span.text) - len(span.text.lstrip(" •")))
             mentions = tuple(self.mentions_in(span, shift=shift, committing_section=in_committing_list))
-            yield SentenceMentions(sentence, mentions)
+            yield index, SentenceMentions(sentence, mentions)
 
-    def detect_texts(self, texts: Iterable[str]) -> Iterator[list[Mention]]:
+    def detect_texts(self, texts: Iterable[str]) -> list[list[Mention]]:
         """Mentions in each text, a sentence or a short passage judged alone
-        (offsets into that text)."""
-        for text in texts:
-            yield [mention for item in self.analyse(text) for mention in item.mentions]
+        (offsets into that text), in the order of the texts."""
+        texts = list(texts)
+        found: list[list[Mention]] = [[] for _ in texts]
+        for index, item in self.analyse_many(texts):
+            found[index].extend(item.mentions)
+        return found
 
     def mentions_in(self, span: Span, *, shift: int, committing_section: bool = False) -> Iterator[Mention]:
         matches = self._matches(span)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -33,17 +33,31 @@ def blocks(text: str) -> Iterator[tuple[int, str]]:
 
 def sentence_spans(nlp: Language, text: str, batch_size: int = 64) -> Iterator[tuple[Sentence, Span]]:
     """Each sentence with its offsets into `text` and its spaCy span, for the detector."""
-    spans = [(offset, block) for offset, block in blocks(text) if block.strip()]
+    for _, sentence, span in sentence_spans_of(nlp, [text], batch_size):
+        yield sentence, span
+
+
+def sentence_spans_of(
+    nlp: Language, texts: Sequence[str], batch_size: int = 64
+) -> Iterator[tuple[int, Sentence, Span]]:
+    """(index of the text, sentence, span) for many texts in one `nlp.pipe`
+    stream, so that short texts are batched together."""
     # Line breaks inside a paragraph are layout, not punctuation: spaces keep offsets.
-    flattened = ((block.replace("\n", " "), offset) for offset, block in spans)
-    for doc, offset in nlp.pipe(flattened, as_tuples=True, batch_size=batch_size):
+    flattened = (
+        (block.replace("\n", " "), (index, offset))
+        for index, text in enumerate(texts)
+        for offset, block in blocks(text)
+        if block.strip()
+    )
+    for doc, (index, offset) in nlp.pipe(flattened, as_tuples=True, batch_size=batch_size):
+        text = texts[index]
         for sent in _punctuated_sentences(doc):
             stripped = sent.text.strip(_EDGE)
             if not stripped:
                 continue
             start = offset + sent.start_char + (len(sent.text) - len(sent.text.lstrip(_EDGE)))
             end = start + len(stripped)
-            yield Sentence(start=start, end=end, text=text[start:end]), sent
+            yield index, Sentence(start=start, end=end, text=text[start:end]), sent
 
 
 _FINAL = (".", "!", "?", "…", ";")

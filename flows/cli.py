@@ -298,19 +298,28 @@ def detect_command(
             out.print(f"      {' '.join(item.sentence.text.split())}", highlight=False, markup=False)
 
 
-def _detect_jsonl(detector, source: Path) -> None:
+def _detect_jsonl(detector, source: Path, batch: int = 256) -> None:
     handle = sys.stdin if str(source) == "-" else source.open(encoding="utf-8")
     with handle:
+        pending: list[tuple[object, str]] = []
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
                 item = json.loads(line)
-                identifier, text = item["id"], str(item["text"])
+                pending.append((item["id"], str(item["text"])))
             except (ValueError, KeyError, TypeError) as exc:
                 raise ConfigError(f'expected {{"id": ..., "text": ...}} ({exc})', source=str(source), field=f"line {number}") from exc
-            [mentions] = detector.detect_texts([text])
-            sys.stdout.write(json.dumps({"id": identifier, "mentions": [m.to_json() for m in mentions]}, ensure_ascii=False) + "\n")
+            if len(pending) >= batch:
+                _write_detections(detector, pending)
+                pending = []
+        _write_detections(detector, pending)
+
+
+def _write_detections(detector, items: list[tuple[object, str]]) -> None:
+    for (identifier, _), mentions in zip(items, detector.detect_texts(text for _, text in items)):
+        sys.stdout.write(json.dumps({"id": identifier, "mentions": [m.to_json() for m in mentions]}, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
 
 
 @app.command("eval")

@@ -80,7 +80,10 @@ def make_detector(settings: Settings, platform_file: Path = DEFAULT_PLATFORM) ->
 
 def analyse_document(extracted: ExtractedDocument, detector: Detector) -> list[list[SentenceMentions]]:
     """Sentences and demand mentions of every page."""
-    return [list(detector.analyse(page.text)) for page in extracted.pages]
+    analysed: list[list[SentenceMentions]] = [[] for _ in extracted.pages]
+    for index, item in detector.analyse_many([page.text for page in extracted.pages]):
+        analysed[index].append(item)
+    return analysed
 
 
 def index_key(settings: Settings, platform_version: str) -> str:
