@@ -77,6 +77,18 @@ class Settings(BaseSettings):
     ocr_language: str = "fra"
     """Tesseract language of scanned pages (Debian package tesseract-ocr-<language>)."""
 
+    fetch_timeout_s: Annotated[float, Field(gt=0)] = 30.0
+    """Time limit of one HTTP request for a programme."""
+
+    fetch_retries: Annotated[int, Field(ge=0, le=10)] = 3
+    """Retries of a fetch that failed on 429, 5xx, a timeout or a refused connection."""
+
+    fetch_backoff_s: Annotated[float, Field(ge=0)] = 2.0
+    """First wait before a fetch is retried (doubled each time, unless Retry-After says)."""
+
+    fetch_allow_private: bool = False
+    """Allow source URLs (and redirects) pointing inside private networks or at this machine."""
+
     task_retries: Annotated[int, Field(ge=0, le=10)] = 2
     """Prefect retries of a failed stage task (fetch, index) before it is recorded as failed."""
 

@@ -23,7 +23,9 @@ from sqlalchemy import (
     create_engine,
     func,
     insert,
+    inspect,
     select,
+    text,
     update,
 )
 
@@ -57,6 +59,12 @@ document_versions = Table(
     Column("size", Integer, nullable=False),
     Column("archive_path", String, nullable=False),
     Column("fetched_at", DateTime(timezone=True), nullable=False),
+    # What the server said, for provenance and conditional requests (None for local files).
+    Column("http_status", Integer),
+    Column("final_url", String),
+    Column("content_type", String),
+    Column("etag", String),
+    Column("last_modified", String),
     UniqueConstraint("list_key", "source", "sha256"),
 )
 
@@ -82,6 +90,15 @@ source_failures = Table(
 
 
 @dataclass(frozen=True)
+class HttpInfo:
+    status: int
+    final_url: str
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
 class DocumentVersion:
     version_id: str
     list_key: str
@@ -91,6 +108,8 @@ class DocumentVersion:
     media_type: str
     archive_path: str
     fetched_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def _now() -> datetime:
@@ -103,6 +122,17 @@ class Catalogue:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url)
         metadata.create_all(self.engine)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Catalogues made by an earlier Vigie get the nullable columns added since."""
+        known = inspect(self.engine)
+        with self.engine.begin() as db:
+            for table in metadata.sorted_tables:
+                present = {column["name"] for column in known.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name not in present and column.nullable:
+                        db.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(self.engine.dialect)}'))
 
     def save_list(self, candidate_list: CandidateList) -> None:
         row = {
@@ -121,9 +151,20 @@ class Catalogue:
             else:
                 db.execute(insert(lists).values(**row))
 
-    def record_version(self, list_key: str, source: str, archived: ArchivedFile) -> DocumentVersion:
-        """The version of `source` holding these bytes: the known one, or a new version number."""
+    def record_version(
+        self, list_key: str, source: str, archived: ArchivedFile, http: HttpInfo | None = None
+    ) -> tuple[DocumentVersion, bool]:
+        """The version of `source` holding these bytes, and whether it is new:
+        the known one, or the next version number (older versions stay)."""
+        validators = {} if http is None else {
+            "http_status": http.status,
+            "final_url": http.final_url,
+            "content_type": http.content_type,
+            "etag": http.etag,
+            "last_modified": http.last_modified,
+        }
         with self.engine.begin() as db:
+            db.execute(source_failures.delete().where(source_failures.c.list_key == list_key, source_failures.c.source == source))
             known = db.execute(
                 select(document_versions).where(
                     document_versions.c.list_key == list_key,
@@ -132,7 +173,9 @@ class Catalogue:
                 )
             ).first()
             if known is not None:
-                return _version(known._mapping)
+                if validators:  # same bytes: keep the server's latest validators for the next conditional request
+                    db.execute(update(document_versions).where(document_versions.c.version_id == known.version_id).values(**validators))
+                return _version({**known._mapping, **validators}), False
             latest = db.execute(
                 select(func.max(document_versions.c.version)).where(
                     document_versions.c.list_key == list_key, document_versions.c.source == source
@@ -148,10 +191,26 @@ class Catalogue:
                 "size": archived.size,
                 "archive_path": str(archived.path),
                 "fetched_at": _now(),
+                **validators,
             }
             db.execute(insert(document_versions).values(**row))
-            db.execute(source_failures.delete().where(source_failures.c.list_key == list_key, source_failures.c.source == source))
-            return _version(row)
+            return _version(row), True
+
+    def latest_version(self, list_key: str, source: str) -> DocumentVersion | None:
+        with self.engine.connect() as db:
+            row = db.execute(
+                select(document_versions)
+                .where(document_versions.c.list_key == list_key, document_versions.c.source == source)
+                .order_by(document_versions.c.version.desc())
+                .limit(1)
+            ).first()
+        return None if row is None else _version(row._mapping)
+
+    def versions(self) -> list[DocumentVersion]:
+        """Every document version, oldest first within each source."""
+        with self.engine.connect() as db:
+            rows = db.execute(select(document_versions).order_by(document_versions.c.source, document_versions.c.version)).all()
+        return [_version(row._mapping) for row in rows]
 
     def record_source_failure(self, list_key: str, source: str, error: str) -> None:
         with self.engine.begin() as db:
@@ -199,4 +258,6 @@ def _version(row) -> DocumentVersion:
         media_type=row["media_type"],
         archive_path=row["archive_path"],
         fetched_at=fetched_at,
+        etag=row.get("etag"),
+        last_modified=row.get("last_modified"),
     )

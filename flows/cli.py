@@ -16,11 +16,13 @@ from config.errors import ConfigError, VigieError
 from config.settings import Settings, describe, load_settings
 
 app = typer.Typer(help="Vigie: municipal programmes checked against 14 demands for local public services.", no_args_is_help=True)
+archive_app = typer.Typer(help="The archive of every programme version collected.", no_args_is_help=True)
 es_app = typer.Typer(help="The Elasticsearch node: the local one Vigie runs, or VIGIE_ES_URL.", no_args_is_help=True)
 app.add_typer(es_app, name="es")
+app.add_typer(archive_app, name="archive")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)  # paths and URLs stay whole, to copy or grep
+err = Console(stderr=True, soft_wrap=True)
 DEFAULT_SOURCES = Path("samples/sources.csv")
 DEFAULT_DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "detection-dev.jsonl"
 
@@ -173,7 +175,7 @@ def run_command(
         _print_json(summary.to_json())
     else:
         out.print(
-            f"{summary.documents} documents: {summary.indexed} indexed, {summary.unchanged} unchanged, "
+            f"{summary.documents} documents ({summary.new_versions} new versions): {summary.indexed} indexed, {summary.unchanged} unchanged, "
             f"{len(summary.failures)} failed; {summary.pages} pages, {summary.mentions} mentions",
             highlight=False,
         )
@@ -360,3 +362,23 @@ def eval_command(
     out.print(f"most frequent confusions (gold→found): {confusion}", highlight=False)
     for item, guess in result.errors[:errors]:
         out.print(f"\n{item.id}: {item.text}\n   gold {item.labels}  found {guess}", highlight=False, markup=False)
+
+
+@archive_app.command("verify")
+@reports_errors
+def archive_verify(ctx: typer.Context) -> None:
+    """Re-hash every archived file; name any that is missing or altered (exit status 1).
+
+    Example: vigie archive verify
+    """
+    from flows.archive import verify_archive
+    from flows.catalogue import Catalogue
+
+    versions = Catalogue(settings_of(ctx).catalogue).versions()
+    problems = verify_archive((v.archive_path, v.sha256) for v in versions)
+    files = len({v.archive_path for v in versions})
+    for problem in problems:
+        err.print(f"{problem}", highlight=False, markup=False)
+    out.print(f"{files} archived files verified: {files - len(problems)} intact, {len(problems)} damaged", highlight=False)
+    if problems:
+        raise typer.Exit(1)

@@ -11,17 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 from elasticsearch import Elasticsearch
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from config.errors import FetchError, IndexUnavailable, VigieError
+from config.errors import IndexUnavailable, VigieError
 from config.platform import DEFAULT_PLATFORM
 from config.settings import Settings, load_settings
 from extract.detect import Detector
 from extract.model import EXTRACTOR_VERSION
 from flows import stages
 from flows.catalogue import Catalogue
+from flows.fetch import FetchPolicy, new_client
 from flows.sources import Source, read_sources
 from index.client import connect
 from index.schema import ensure_indices, refresh
@@ -30,6 +32,7 @@ from index.schema import ensure_indices, refresh
 @dataclass
 class RunSummary:
     documents: int = 0
+    new_versions: int = 0
     indexed: int = 0
     unchanged: int = 0
     pages: int = 0
@@ -39,6 +42,7 @@ class RunSummary:
     def to_json(self) -> dict:
         return {
             "documents": self.documents,
+            "new_versions": self.new_versions,
             "indexed": self.indexed,
             "unchanged": self.unchanged,
             "pages": self.pages,
@@ -59,7 +63,8 @@ def _retry_on(*kinds: type[Exception]):
 
 # Stage results travel in memory within one run; the catalogue, the archive
 # and the text cache are what make re-runs incremental, not Prefect's cache.
-collect_task = task(stages.collect_source, name="collect", cache_policy=NO_CACHE, retry_condition_fn=_retry_on(FetchError))
+# Fetching retries inside `flows.fetch`, where Retry-After and back-off are known.
+collect_task = task(stages.collect_source, name="collect", cache_policy=NO_CACHE)
 extract_task = task(stages.extract_version, name="extract", cache_policy=NO_CACHE)
 detect_task = task(stages.analyse_document, name="detect", cache_policy=NO_CACHE)
 index_task = task(stages.index_version, name="index", cache_policy=NO_CACHE, retry_condition_fn=_retry_on(IndexUnavailable))
@@ -73,6 +78,7 @@ class _Run:
     catalogue: Catalogue
     detector: Detector
     client: Elasticsearch
+    http: httpx.Client
     index_key: str
     index_down: IndexUnavailable | None
     summary: RunSummary
@@ -84,12 +90,14 @@ class _Run:
         """One source through every stage; a failure is recorded on the document, never raised."""
         self.summary.documents += 1
         try:
-            version = self.retrying(collect_task)(source, self.settings, self.catalogue)
+            collected = collect_task(source, self.settings, self.catalogue, self.http)
         except Exception as exc:  # recorded on the source; the run goes on
             message = _describe(exc)
             self.catalogue.record_source_failure(source.candidate_list.key, source.location, message)
             self.summary.failures.append(f"collect {source.location}: {message}")
             return
+        version = collected.version
+        self.summary.new_versions += collected.new
         if self.catalogue.stage_done(version.version_id, "index", self.index_key):
             self.summary.unchanged += 1
             return
@@ -144,17 +152,20 @@ def programme_pipeline(
         index_down = exc
         logger.error("%s", exc)
     detector = stages.make_detector(settings, Path(platform_file))
+    http = new_client(FetchPolicy.from_settings(settings))
     run = _Run(
         settings=settings,
         catalogue=Catalogue(settings.catalogue),
         detector=detector,
         client=client,
+        http=http,
         index_key=stages.index_key(settings, detector.platform.version),
         index_down=index_down,
         summary=RunSummary(),
     )
-    for source in sources:
-        run.process(source)
+    with http:
+        for source in sources:
+            run.process(source)
     summary = run.summary
     if summary.indexed:
         try:  # when the run returns, what it indexed is searchable
@@ -164,7 +175,8 @@ def programme_pipeline(
     for failure in summary.failures:
         logger.warning("failed: %s", failure)
     logger.info(
-        "%d documents: %d indexed, %d unchanged, %d failed; %d pages, %d mentions",
-        summary.documents, summary.indexed, summary.unchanged, len(summary.failures), summary.pages, summary.mentions,
+        "%d documents (%d new versions): %d indexed, %d unchanged, %d failed; %d pages, %d mentions",
+        summary.documents, summary.new_versions, summary.indexed, summary.unchanged, len(summary.failures),
+        summary.pages, summary.mentions,
     )
     return summary

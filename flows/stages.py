@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
@@ -23,7 +25,8 @@ from extract.limits import ExtractionLimits
 from extract.model import EXTRACTOR_VERSION, ExtractedDocument
 from extract.nlp import load_pipeline
 from flows.archive import archive_bytes
-from flows.catalogue import Catalogue, DocumentVersion
+from flows.catalogue import Catalogue, DocumentVersion, HttpInfo
+from flows.fetch import FetchPolicy, fetch, new_client
 from flows.sources import CandidateList, Source
 from index.bulk import bulk_index
 from index.client import client_url, unavailable
@@ -37,11 +40,41 @@ class IndexedCounts:
     mentions: int
 
 
-def collect_source(source: Source, settings: Settings, catalogue: Catalogue) -> DocumentVersion:
-    """Archive the source's current bytes and record them as a version of it."""
-    location = source.location
+@dataclass(frozen=True)
+class Collected:
+    version: DocumentVersion
+    new: bool
+    """A version not seen before (a new or changed programme)."""
+
+
+def collect_source(source: Source, settings: Settings, catalogue: Catalogue, client: httpx.Client | None = None) -> Collected:
+    """Archive the source's current bytes and record them as a version of it.
+
+    A URL is fetched (conditionally, when an earlier version has validators);
+    a local path is read. Either way the archive keeps every version."""
+    location, list_key = source.location, source.candidate_list.key
+    catalogue.save_list(source.candidate_list)
     if "://" in location:
-        raise FetchError("fetching programmes from the web is not available yet; download the file and list its path", url=location)
+        policy = FetchPolicy.from_settings(settings)
+        latest = catalogue.latest_version(list_key, location)
+        with nullcontext(client) if client is not None else new_client(policy) as http:
+            fetched = fetch(
+                http,
+                location,
+                policy=policy,
+                etag=latest.etag if latest else None,
+                last_modified=latest.last_modified if latest else None,
+            )
+        if fetched.not_modified and latest is not None:
+            return Collected(latest, new=False)
+        if fetched.data is None:
+            raise FetchError("the server answered 304 to a first request; nothing to archive", url=location, status=304)
+        if not fetched.data.strip():
+            raise FetchError("the server sent an empty file", url=location, status=fetched.status)
+        info = HttpInfo(fetched.status, fetched.final_url, fetched.content_type, fetched.etag, fetched.last_modified)
+        archived = archive_bytes(settings.data_dir / "archive", fetched.data)
+        version, new = catalogue.record_version(list_key, location, archived, info)
+        return Collected(version, new)
     path = Path(location)
     limit = int(settings.max_file_mb * 2**20)
     try:
@@ -54,8 +87,8 @@ def collect_source(source: Source, settings: Settings, catalogue: Catalogue) -> 
     except OSError as exc:
         raise ExtractionError(f"cannot read the file ({exc.strerror}); check the sources file", path=location) from exc
     archived = archive_bytes(settings.data_dir / "archive", data)
-    catalogue.save_list(source.candidate_list)
-    return catalogue.record_version(source.candidate_list.key, location, archived)
+    version, new = catalogue.record_version(list_key, location, archived)
+    return Collected(version, new)
 
 
 def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDocument:

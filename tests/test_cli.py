@@ -66,7 +66,7 @@ def test_run_then_search_names_the_list_the_commune_and_the_page(es_settings, pr
     env = {"data_dir": str(es_settings.data_dir), "es_url": es_settings.elasticsearch_url, "index_prefix": es_settings.index_prefix}
     run = vigie("run", str(SAMPLES / "sources.csv"), **env)
     assert run.exit_code == 0, run.output
-    assert re.search(r"5 documents: 5 indexed, 0 unchanged, 0 failed; \d+ pages, \d+ mentions", run.output)
+    assert re.search(r"5 documents \(5 new versions\): 5 indexed, 0 unchanged, 0 failed; \d+ pages, \d+ mentions", run.output)
 
     search = vigie("search", '"centre de santé municipal"', **env)
     assert search.exit_code == 0, search.output
