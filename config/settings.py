@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     fetch_allow_private: bool = False
     """Allow source URLs (and redirects) pointing inside private networks or at this machine."""
 
+    workers: Annotated[int, Field(ge=1, le=64)] = 2
+    """Documents extracted at the same time (each in its own process)."""
+
     task_retries: Annotated[int, Field(ge=0, le=10)] = 2
     """Prefect retries of a failed stage task (fetch, index) before it is recorded as failed."""
 

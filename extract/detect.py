@@ -62,6 +62,7 @@ class Mention:
     quantities: tuple[Quantity, ...] = field(default_factory=tuple)
 
     def to_json(self) -> dict:
+        """The stable `vigie detect --jsonl` form of a mention."""
         return {
             "demand": self.demand,
             "level": self.level,
@@ -75,10 +76,29 @@ class Mention:
         }
 
 
+    def to_record(self) -> dict:
+        """Everything, offsets of quantities included, to store and reload."""
+        return {**self.to_json(), "quantities": [q.__dict__ for q in self.quantities]}
+
+    @classmethod
+    def from_record(cls, data: dict) -> "Mention":
+        return cls(
+            **{k: v for k, v in data.items() if k != "quantities"},
+            quantities=tuple(Quantity(**q) for q in data["quantities"]),
+        )
+
+
 @dataclass(frozen=True)
 class SentenceMentions:
     sentence: Sentence
     mentions: tuple[Mention, ...]
+
+    def to_record(self) -> dict:
+        return {"sentence": self.sentence.__dict__, "mentions": [m.to_record() for m in self.mentions]}
+
+    @classmethod
+    def from_record(cls, data: dict) -> "SentenceMentions":
+        return cls(Sentence(**data["sentence"]), tuple(Mention.from_record(m) for m in data["mentions"]))
 
 
 class Detector:

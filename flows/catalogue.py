@@ -79,6 +79,19 @@ stages = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# Append-only: every stage that did work on a document version, and how it ended.
+stage_log = Table(
+    "stage_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("version_id", String, nullable=False),
+    Column("stage", String, nullable=False),
+    Column("key", String, nullable=False),
+    Column("status", String, nullable=False),
+    Column("error", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 source_failures = Table(
     "source_failures",
     metadata,
@@ -224,14 +237,46 @@ class Catalogue:
             ).first()
         return row is not None and row.status == "done" and row.key == key
 
+    def stage_failed(self, version_id: str, stage: str, key: str) -> bool:
+        with self.engine.connect() as db:
+            row = db.execute(
+                select(stages.c.key, stages.c.status).where(stages.c.version_id == version_id, stages.c.stage == stage)
+            ).first()
+        return row is not None and row.status == "failed" and row.key == key
+
     def mark_stage(self, version_id: str, stage: str, key: str, status: str, error: str | None = None) -> None:
+        """The stage's current state for this version, and one more line in the work log."""
+        now = _now()
         with self.engine.begin() as db:
             db.execute(stages.delete().where(stages.c.version_id == version_id, stages.c.stage == stage))
             db.execute(
-                insert(stages).values(
-                    version_id=version_id, stage=stage, key=key, status=status, error=error, updated_at=_now()
-                )
+                insert(stages).values(version_id=version_id, stage=stage, key=key, status=status, error=error, updated_at=now)
             )
+            if status != "running":
+                db.execute(insert(stage_log).values(version_id=version_id, stage=stage, key=key, status=status, error=error, at=now))
+
+    def work_done(self) -> dict[str, int]:
+        """How many times each stage has completed work, over the catalogue's life."""
+        with self.engine.connect() as db:
+            rows = db.execute(
+                select(stage_log.c.stage, func.count()).where(stage_log.c.status == "done").group_by(stage_log.c.stage)
+            ).all()
+        return {stage: count for stage, count in rows}
+
+    def candidate_list(self, list_key: str) -> CandidateList:
+        with self.engine.connect() as db:
+            row = db.execute(select(lists).where(lists.c.list_key == list_key)).first()
+        if row is None:
+            raise KeyError(list_key)
+        return CandidateList(
+            commune_insee=row.commune_insee,
+            commune=row.commune,
+            departement=row.departement,
+            panel=row.panel,
+            label=row.label,
+            nuance=row.nuance,
+            head_of_list=row.head_of_list,
+        )
 
     def failures(self) -> list[tuple[str, str, str]]:
         """(what, stage, error) for every failed source and stage, for reports and re-runs."""

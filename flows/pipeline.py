@@ -1,9 +1,13 @@
-"""The `programme-pipeline` Prefect flow: collect → extract → detect → index.
+"""Prefect flows: `collect` (sources → archive), `process` (extract → detect →
+index, for every document version whose results are missing or stale), and
+`programme-pipeline` (both).
 
 A thin layer: each task wraps one stage function of `flows.stages`. Every
-document's progress is recorded in the catalogue, so a failure is recorded
-with its reason and the run goes on, and a re-run does only what is missing,
-failed or stale.
+stage records its state and its work in the catalogue, so one bad document
+never fails a run, a failure is recorded with its reason, and a re-run does
+only what is missing, failed or stale: a second run on unchanged sources does
+no extraction, detection or indexing; an edited platform file re-runs only
+detection and indexing.
 """
 
 from __future__ import annotations
@@ -11,20 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from elasticsearch import Elasticsearch
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from config.errors import IndexUnavailable, VigieError
 from config.platform import DEFAULT_PLATFORM
 from config.settings import Settings, load_settings
 from extract.detect import Detector
-from extract.model import EXTRACTOR_VERSION
 from flows import stages
-from flows.catalogue import Catalogue
+from flows.catalogue import Catalogue, DocumentVersion
 from flows.fetch import FetchPolicy, new_client
-from flows.sources import Source, read_sources
+from flows.sources import read_sources
 from index.client import connect
 from index.schema import ensure_indices, refresh
 
@@ -32,9 +36,14 @@ from index.schema import ensure_indices, refresh
 @dataclass
 class RunSummary:
     documents: int = 0
+    """Sources collected."""
     new_versions: int = 0
     indexed: int = 0
+    """Document versions (re)processed."""
     unchanged: int = 0
+    """Document versions whose results were up to date."""
+    known_failures: int = 0
+    """Versions this extractor already failed on: not retried until it changes."""
     pages: int = 0
     mentions: int = 0
     failures: list[str] = field(default_factory=list)
@@ -45,6 +54,7 @@ class RunSummary:
             "new_versions": self.new_versions,
             "indexed": self.indexed,
             "unchanged": self.unchanged,
+            "known_failures": self.known_failures,
             "pages": self.pages,
             "mentions": self.mentions,
             "failures": self.failures,
@@ -62,121 +72,173 @@ def _retry_on(*kinds: type[Exception]):
 
 
 # Stage results travel in memory within one run; the catalogue, the archive
-# and the text cache are what make re-runs incremental, not Prefect's cache.
-# Fetching retries inside `flows.fetch`, where Retry-After and back-off are known.
+# and the stored text and detections make re-runs incremental, not Prefect's
+# cache. Fetching retries inside `flows.fetch`, where Retry-After is known.
 collect_task = task(stages.collect_source, name="collect", cache_policy=NO_CACHE)
 extract_task = task(stages.extract_version, name="extract", cache_policy=NO_CACHE)
-detect_task = task(stages.analyse_document, name="detect", cache_policy=NO_CACHE)
+detect_task = task(stages.detect_version, name="detect", cache_policy=NO_CACHE)
 index_task = task(stages.index_version, name="index", cache_policy=NO_CACHE, retry_condition_fn=_retry_on(IndexUnavailable))
-
-
-@dataclass
-class _Run:
-    """What every document of one run shares."""
-
-    settings: Settings
-    catalogue: Catalogue
-    detector: Detector
-    client: Elasticsearch
-    http: httpx.Client
-    index_key: str
-    index_down: IndexUnavailable | None
-    summary: RunSummary
-
-    def retrying(self, task_):
-        return task_.with_options(retries=self.settings.task_retries, retry_delay_seconds=self.settings.task_retry_delay_s)
-
-    def process(self, source: Source) -> None:
-        """One source through every stage; a failure is recorded on the document, never raised."""
-        self.summary.documents += 1
-        try:
-            collected = collect_task(source, self.settings, self.catalogue, self.http)
-        except Exception as exc:  # recorded on the source; the run goes on
-            message = _describe(exc)
-            self.catalogue.record_source_failure(source.candidate_list.key, source.location, message)
-            self.summary.failures.append(f"collect {source.location}: {message}")
-            return
-        version = collected.version
-        self.summary.new_versions += collected.new
-        if self.catalogue.stage_done(version.version_id, "index", self.index_key):
-            self.summary.unchanged += 1
-            return
-        stage, key = "extract", EXTRACTOR_VERSION
-        try:
-            self.catalogue.mark_stage(version.version_id, stage, key, "running")
-            extracted = extract_task(version, self.settings)
-            self.catalogue.mark_stage(version.version_id, stage, key, "done")
-            stage, key = "index", self.index_key
-            self.catalogue.mark_stage(version.version_id, stage, key, "running")
-            analysed = detect_task(extracted, self.detector)
-            if self.index_down is not None:
-                raise self.index_down
-            counts = self.retrying(index_task)(
-                self.client,
-                self.settings.index_prefix,
-                source.candidate_list,
-                version,
-                extracted,
-                analysed,
-                self.detector.platform.version,
-            )
-            self.catalogue.mark_stage(version.version_id, stage, key, "done")
-        except Exception as exc:  # recorded on the document; the run goes on
-            message = _describe(exc)
-            self.catalogue.mark_stage(version.version_id, stage, key, "failed", message)
-            self.summary.failures.append(f"{stage} {source.location}: {message}")
-            return
-        self.summary.indexed += 1
-        self.summary.pages += counts.pages
-        self.summary.mentions += counts.mentions
 
 
 def _describe(exc: Exception) -> str:
     return str(exc) if isinstance(exc, VigieError) else f"{type(exc).__name__}: {exc}"
 
 
-@flow(name="programme-pipeline", validate_parameters=False)
-def programme_pipeline(
-    sources_file: Path, settings: Settings | None = None, platform_file: Path = DEFAULT_PLATFORM
+@flow(name="collect", validate_parameters=False)
+def collect(sources_file: Path, settings: Settings | None = None, summary: RunSummary | None = None) -> RunSummary:
+    """Archive the current version of every programme listed in `sources_file`."""
+    settings = settings or load_settings()
+    summary = summary if summary is not None else RunSummary()
+    catalogue = Catalogue(settings.catalogue)
+    with new_client(FetchPolicy.from_settings(settings)) as http:
+        for source in read_sources(Path(sources_file)):
+            summary.documents += 1
+            try:
+                collected = collect_task(source, settings, catalogue, http)
+            except Exception as exc:  # recorded on the source; the run goes on
+                message = _describe(exc)
+                catalogue.record_source_failure(source.candidate_list.key, source.location, message)
+                summary.failures.append(f"collect {source.location}: {message}")
+                continue
+            summary.new_versions += collected.new
+    return summary
+
+
+@dataclass
+class _Processing:
+    """What every document of one processing run shares."""
+
+    settings: Settings
+    catalogue: Catalogue
+    detector: Detector
+    client: Elasticsearch
+    keys: stages.StageKeys
+    index_down: IndexUnavailable | None
+    summary: RunSummary
+
+    def run(self, versions: list[DocumentVersion]) -> None:
+        stale = [v for v in versions if not self.catalogue.stage_done(v.version_id, "index", self.keys.index)]
+        self.summary.unchanged += len(versions) - len(stale)
+        # The same extractor fails the same way on the same bytes (an empty or
+        # locked file): no need to try again before the extractor changes.
+        hopeless = {v.version_id for v in stale if self.catalogue.stage_failed(v.version_id, "extract", self.keys.extract)}
+        self.summary.known_failures += len(hopeless)
+        stale = [v for v in stale if v.version_id not in hopeless]
+        # Extraction runs in child processes: submitted together, it overlaps
+        # with the detection of the documents already extracted.
+        pending = {
+            v.version_id: extract_task.submit(v, self.settings)
+            for v in stale
+            if not self._reusable(v, "extract", self.keys.extract)
+        }
+        for version in stale:
+            self.process(version, pending.get(version.version_id))
+
+    def _reusable(self, version: DocumentVersion, stage: str, key: str) -> bool:
+        return self.catalogue.stage_done(version.version_id, stage, key)
+
+    def process(self, version: DocumentVersion, extraction) -> None:
+        """One version through extract, detect and index, each only when stale;
+        a failure is recorded on the version, never raised."""
+        stage, key, keys = "extract", self.keys.extract, self.keys
+        try:
+            extracted = stages.stored_text(version, self.settings) if extraction is None else None
+            if extracted is None:
+                extracted = (extraction or extract_task.submit(version, self.settings)).result()
+                self.catalogue.mark_stage(version.version_id, stage, key, "done")
+            stage, key = "detect", keys.detect
+            analysed = stages.stored_detections(version, self.settings, key) if self._reusable(version, stage, key) else None
+            if analysed is None:
+                analysed = detect_task(version, extracted, self.detector, self.settings, key)
+                self.catalogue.mark_stage(version.version_id, stage, key, "done")
+            stage, key = "index", keys.index
+            if self.index_down is not None:
+                raise self.index_down
+            counts = index_task.with_options(
+                retries=self.settings.task_retries, retry_delay_seconds=self.settings.task_retry_delay_s
+            )(
+                self.client,
+                self.settings.index_prefix,
+                self.catalogue.candidate_list(version.list_key),
+                version,
+                extracted,
+                analysed,
+                self.detector.platform.version,
+            )
+            self.catalogue.mark_stage(version.version_id, stage, key, "done")
+        except Exception as exc:  # recorded on the version; the run goes on
+            message = _describe(exc)
+            self.catalogue.mark_stage(version.version_id, stage, key, "failed", message)
+            self.summary.failures.append(f"{stage} {version.source} (version {version.version}): {message}")
+            return
+        self.summary.indexed += 1
+        self.summary.pages += counts.pages
+        self.summary.mentions += counts.mentions
+
+
+@flow(name="process", validate_parameters=False)
+def process(
+    settings: Settings | None = None, platform_file: Path = DEFAULT_PLATFORM, summary: RunSummary | None = None
 ) -> RunSummary:
-    """Run every programme listed in `sources_file` through the pipeline."""
+    """Extract, detect and index every archived version whose results are missing or stale."""
     settings = settings or load_settings()
     logger = get_run_logger()
-    sources = read_sources(Path(sources_file))
+    summary = summary if summary is not None else RunSummary()
     client = connect(settings)
     index_down: IndexUnavailable | None = None
     try:
         ensure_indices(client, settings.index_prefix)
     except IndexUnavailable as exc:
-        # Collect and extract still run; indexing is recorded as failed per document.
+        # Extraction and detection still run; indexing is recorded as failed per document.
         index_down = exc
         logger.error("%s", exc)
     detector = stages.make_detector(settings, Path(platform_file))
-    http = new_client(FetchPolicy.from_settings(settings))
-    run = _Run(
+    catalogue = Catalogue(settings.catalogue)
+    processing = _Processing(
         settings=settings,
-        catalogue=Catalogue(settings.catalogue),
+        catalogue=catalogue,
         detector=detector,
         client=client,
-        http=http,
-        index_key=stages.index_key(settings, detector.platform.version),
+        keys=stages.stage_keys(settings, detector.platform.version),
         index_down=index_down,
-        summary=RunSummary(),
+        summary=summary,
     )
-    with http:
-        for source in sources:
-            run.process(source)
-    summary = run.summary
-    if summary.indexed:
+    processing.run(catalogue.versions())
+    if summary.indexed and index_down is None:
         try:  # when the run returns, what it indexed is searchable
             refresh(client, settings.index_prefix)
         except IndexUnavailable as exc:
             logger.error("%s", exc)
+    return summary
+
+
+@flow(name="programme-pipeline", validate_parameters=False)
+def programme_pipeline(
+    sources_file: Path, settings: Settings | None = None, platform_file: Path = DEFAULT_PLATFORM
+) -> RunSummary:
+    """Collect the programmes of `sources_file`, then process what is new or stale."""
+    settings = settings or load_settings()
+    logger = get_run_logger()
+    runner = ThreadPoolTaskRunner(max_workers=settings.workers)
+    summary = collect.with_options(task_runner=runner)(sources_file, settings, summary=RunSummary())
+    process.with_options(task_runner=runner)(settings, platform_file, summary=summary)
     for failure in summary.failures:
         logger.warning("failed: %s", failure)
     logger.info(
-        "%d documents (%d new versions): %d indexed, %d unchanged, %d failed; %d pages, %d mentions",
+        "%d sources (%d new versions): %d versions processed, %d up to date, %d failed; %d pages, %d mentions",
         summary.documents, summary.new_versions, summary.indexed, summary.unchanged, len(summary.failures),
         summary.pages, summary.mentions,
+    )
+    create_table_artifact(
+        key="vigie-run-summary",
+        table=[
+            {"what": "sources collected", "count": summary.documents},
+            {"what": "new versions", "count": summary.new_versions},
+            {"what": "versions processed", "count": summary.indexed},
+            {"what": "versions up to date", "count": summary.unchanged},
+            {"what": "failed", "count": len(summary.failures)},
+        ]
+        + [{"what": failure, "count": 1} for failure in summary.failures],
+        description="What this run of the programme pipeline did.",
     )
     return summary

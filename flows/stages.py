@@ -6,6 +6,7 @@ imports Prefect.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from contextlib import nullcontext
@@ -92,17 +93,12 @@ def collect_source(source: Source, settings: Settings, catalogue: Catalogue, cli
 
 
 def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDocument:
-    """Pages of text of an archived version, computed once per extractor version."""
-    cache = settings.data_dir / "text" / f"{version.sha256}.{EXTRACTOR_VERSION}.json"
-    if cache.exists():
-        return ExtractedDocument.from_json(json.loads(cache.read_text(encoding="utf-8")))
+    """Pages of text of an archived version, extracted in a child process
+    with the settings' limits and stored beside the archive."""
     extracted = extract_isolated(
         Path(version.archive_path), limits=ExtractionLimits.from_settings(settings), name=version.source
     )
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    partial = cache.with_suffix(".partial")
-    partial.write_text(json.dumps(extracted.to_json(), ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, cache)
+    _write_json(_text_file(settings, version), extracted.to_json())
     return extracted
 
 
@@ -119,9 +115,55 @@ def analyse_document(extracted: ExtractedDocument, detector: Detector) -> list[l
     return analysed
 
 
-def index_key(settings: Settings, platform_version: str) -> str:
-    """What the index of a document depends on: a change of any part makes it stale."""
-    return f"{EXTRACTOR_VERSION}|platform-{platform_version}|schema-{SCHEMA_VERSION}|{settings.spacy_model}"
+@dataclass(frozen=True)
+class StageKeys:
+    """What each stage's result depends on: a change of any part makes it stale."""
+
+    extract: str
+    detect: str
+    index: str
+
+
+def stage_keys(settings: Settings, platform_version: str) -> StageKeys:
+    detect = f"{EXTRACTOR_VERSION}|platform-{platform_version}|{settings.spacy_model}"
+    return StageKeys(extract=EXTRACTOR_VERSION, detect=detect, index=f"{detect}|schema-{SCHEMA_VERSION}")
+
+
+def _detections_file(settings: Settings, version: DocumentVersion, key: str) -> Path:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return settings.data_dir / "mentions" / f"{version.version_id}.{digest}.json"
+
+
+def detect_version(
+    version: DocumentVersion, extracted: ExtractedDocument, detector: Detector, settings: Settings, key: str
+) -> list[list[SentenceMentions]]:
+    """Detections of a version, stored so that indexing can be redone alone."""
+    analysed = analyse_document(extracted, detector)
+    _write_json(_detections_file(settings, version, key), [[item.to_record() for item in page] for page in analysed])
+    return analysed
+
+
+def stored_detections(version: DocumentVersion, settings: Settings, key: str) -> list[list[SentenceMentions]] | None:
+    path = _detections_file(settings, version, key)
+    if not path.exists():
+        return None
+    return [[SentenceMentions.from_record(item) for item in page] for page in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def stored_text(version: DocumentVersion, settings: Settings) -> ExtractedDocument | None:
+    path = _text_file(settings, version)
+    return ExtractedDocument.from_json(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
+
+
+def _text_file(settings: Settings, version: DocumentVersion) -> Path:
+    return settings.data_dir / "text" / f"{version.sha256}.{EXTRACTOR_VERSION}.json"
+
+
+def _write_json(path: Path, value: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, path)
 
 
 def index_version(

@@ -68,8 +68,10 @@ def test_bad_files_are_recorded_with_their_reason_and_the_others_indexed(es_sett
 
     make_pdf(empty, [["Nous créerons un centre de santé."]])  # the list publishes a readable file
     rerun = programme_pipeline(sources_file=sources, settings=es_settings)
-    assert (rerun.indexed, rerun.unchanged) == (1, 1)
-    assert len(rerun.failures) == 2
+    assert (rerun.new_versions, rerun.indexed, rerun.unchanged) == (1, 1, 1)
+    # The empty and the locked files are not read again until the extractor changes.
+    assert rerun.known_failures == 2
+    assert [f.split(":")[0] for f in rerun.failures] == [f"collect {tmp_path / 'absent.pdf'}"]
 
 
 def test_when_elasticsearch_is_away_nothing_collected_is_lost(es_settings, es_client, prefect_harness) -> None:
@@ -104,3 +106,20 @@ def test_mentions_are_indexed_with_their_quantities(es_settings, es_client, pref
         },
     )["hits"]["hits"]
     assert any("500 logements" in hit["_source"]["sentence"].replace("\n", " ") for hit in hits)
+
+
+def test_work_is_redone_only_where_its_inputs_changed(es_settings, tmp_path, prefect_harness) -> None:
+    from config.platform import DEFAULT_PLATFORM
+
+    catalogue = Catalogue(es_settings.catalogue)
+    programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
+    after_first = catalogue.work_done()
+    assert after_first == {"extract": 5, "detect": 5, "index": 5}
+
+    programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
+    assert catalogue.work_done() == after_first  # nothing extracted, detected or indexed again
+
+    edited = tmp_path / "platform.toml"
+    edited.write_text(DEFAULT_PLATFORM.read_text(encoding="utf-8").replace('"HLM", ', ""), encoding="utf-8")
+    programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings, platform_file=edited)
+    assert catalogue.work_done() == {"extract": 5, "detect": 10, "index": 10}
