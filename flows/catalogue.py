@@ -148,6 +148,8 @@ class Catalogue:
                         db.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(self.engine.dialect)}'))
 
     def save_list(self, candidate_list: CandidateList) -> None:
+        """Record a list named in a sources file, unless it is known already:
+        the Ministry's files (`vigie lists import`) are the reference for lists."""
         row = {
             "list_key": candidate_list.key,
             "commune_insee": candidate_list.commune_insee,
@@ -159,9 +161,7 @@ class Catalogue:
             "head_of_list": candidate_list.head_of_list,
         }
         with self.engine.begin() as db:
-            if db.execute(select(lists.c.list_key).where(lists.c.list_key == candidate_list.key)).first():
-                db.execute(update(lists).where(lists.c.list_key == candidate_list.key).values(**row))
-            else:
+            if not db.execute(select(lists.c.list_key).where(lists.c.list_key == candidate_list.key)).first():
                 db.execute(insert(lists).values(**row))
 
     def record_version(

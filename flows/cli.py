@@ -382,3 +382,51 @@ def archive_verify(ctx: typer.Context) -> None:
     out.print(f"{files} archived files verified: {files - len(problems)} intact, {len(problems)} damaged", highlight=False)
     if problems:
         raise typer.Exit(1)
+
+
+lists_app = typer.Typer(help="The candidate lists declared at the prefectures (Ministry open data).", no_args_is_help=True)
+results_app = typer.Typer(help="Election results by commune (Ministry open data).", no_args_is_help=True)
+app.add_typer(lists_app, name="lists")
+app.add_typer(results_app, name="results")
+
+
+@lists_app.command("import")
+@reports_errors
+def lists_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A Ministry candidate-list file, 2026 (;) or 2020 (tab) layout.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Import or update the declared lists and candidates; re-importing never duplicates.
+
+    Example: vigie lists import samples/elections/listes-2026-tour1.csv
+    """
+    from flows.catalogue import Catalogue
+    from flows.lists import import_lists
+
+    summary = import_lists(file, Catalogue(settings_of(ctx).catalogue), on_warning=lambda w: err.print(f"warning: {w}", highlight=False, markup=False))
+    if as_json:
+        _print_json(summary.to_json())
+    else:
+        out.print(summary.line(), highlight=False)
+
+
+@results_app.command("import")
+@reports_errors
+def results_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A Ministry results-by-commune file (2026 layout).")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record each list's votes and seats, and mark the lists that won.
+
+    Example: vigie results import samples/elections/resultats-2026-tour1.csv
+    """
+    from flows.catalogue import Catalogue
+    from flows.lists import import_results
+
+    summary = import_results(file, Catalogue(settings_of(ctx).catalogue), on_warning=lambda w: err.print(f"warning: {w}", highlight=False, markup=False))
+    if as_json:
+        _print_json(summary.to_json())
+    else:
+        out.print(summary.line(), highlight=False)

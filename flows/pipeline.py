@@ -13,6 +13,7 @@ detection and indexing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
@@ -22,9 +23,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from config.errors import IndexUnavailable, VigieError
-from config.platform import DEFAULT_PLATFORM
+from config.platform import DEFAULT_PLATFORM, Platform, load_platform
 from config.settings import Settings, load_settings
 from extract.detect import Detector
+from extract.nlp import load_pipeline
 from flows import stages
 from flows.catalogue import Catalogue, DocumentVersion
 from flows.fetch import FetchPolicy, new_client
@@ -110,11 +112,17 @@ class _Processing:
 
     settings: Settings
     catalogue: Catalogue
-    detector: Detector
+    platform: Platform
     client: Elasticsearch
     keys: stages.StageKeys
     index_down: IndexUnavailable | None
     summary: RunSummary
+
+    @cached_property
+    def detector(self) -> Detector:
+        """Loaded when a document needs detection: a run with nothing stale
+        does not pay for the spaCy pipeline."""
+        return Detector(self.platform, load_pipeline(self.settings.spacy_model))
 
     def run(self, versions: list[DocumentVersion]) -> None:
         stale = [v for v in versions if not self.catalogue.stage_done(v.version_id, "index", self.keys.index)]
@@ -163,7 +171,7 @@ class _Processing:
                 version,
                 extracted,
                 analysed,
-                self.detector.platform.version,
+                self.platform.version,
             )
             self.catalogue.mark_stage(version.version_id, stage, key, "done")
         except Exception as exc:  # recorded on the version; the run goes on
@@ -192,14 +200,14 @@ def process(
         # Extraction and detection still run; indexing is recorded as failed per document.
         index_down = exc
         logger.error("%s", exc)
-    detector = stages.make_detector(settings, Path(platform_file))
+    platform = load_platform(Path(platform_file))
     catalogue = Catalogue(settings.catalogue)
     processing = _Processing(
         settings=settings,
         catalogue=catalogue,
-        detector=detector,
+        platform=platform,
         client=client,
-        keys=stages.stage_keys(settings, detector.platform.version),
+        keys=stages.stage_keys(settings, platform.version),
         index_down=index_down,
         summary=summary,
     )

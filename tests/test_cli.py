@@ -142,3 +142,21 @@ def test_eval_prints_the_table_and_the_baseline() -> None:
     assert result.exit_code == 0, result.output
     assert "micro" in result.output and "base F1" in result.output
     assert "level accuracy" in result.output
+
+
+def test_lists_import_ends_with_its_one_line_summary(tmp_path) -> None:
+    import json
+
+    sample = SAMPLES / "elections" / "listes-2026-tour1.csv"
+    first = vigie("lists", "import", str(sample), data_dir=str(tmp_path))
+    assert first.exit_code == 0, first.output
+    assert first.output.strip().splitlines()[-1] == "lists: 6 new, 0 updated, 0 unchanged; candidates: 40; warnings: 0"
+    again = vigie("lists", "import", "--json", str(sample), data_dir=str(tmp_path))
+    assert json.loads(again.output) == {"lists_new": 0, "lists_updated": 0, "lists_unchanged": 6, "candidates": 40, "warnings": 0}
+
+
+def test_results_import_marks_the_winners(tmp_path) -> None:
+    vigie("lists", "import", str(SAMPLES / "elections" / "listes-2026-tour1.csv"), data_dir=str(tmp_path))
+    result = vigie("results", "import", str(SAMPLES / "elections" / "resultats-2026-tour1.csv"), data_dir=str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "results: 6 lists, 2 elected; warnings: 0"

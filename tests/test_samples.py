@@ -17,7 +17,12 @@ def digest(path: Path) -> str:
 def test_the_script_rebuilds_the_committed_samples(tmp_path: Path) -> None:
     shutil.copy(SAMPLES / "make_samples.py", tmp_path / "make_samples.py")
     subprocess.run([sys.executable, str(tmp_path / "make_samples.py")], check=True, capture_output=True)
-    committed = sorted(p.relative_to(SAMPLES) for p in SAMPLES.rglob("*") if p.is_file() and p.suffix in {".pdf", ".html", ".csv"})
+    # samples/elections has its own generator, checked in tests/test_lists.py.
+    committed = sorted(
+        p.relative_to(SAMPLES)
+        for p in SAMPLES.rglob("*")
+        if p.is_file() and p.suffix in {".pdf", ".html", ".csv"} and "elections" not in p.parts
+    )
     assert committed, "no sample files"
     for relative in committed:
         assert digest(tmp_path / relative) == digest(SAMPLES / relative), relative
