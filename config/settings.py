@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     catalogue_url: str | None = None
     """SQLAlchemy URL of the catalogue; unset means SQLite in the data directory."""
 
+    sources_file: Path | None = None
+    """The programme sources registry (CSV); unset means sources.csv in the data directory."""
+
     spacy_model: str = "fr_core_news_sm"
     """Installed spaCy French pipeline used for sentences and detection."""
 
@@ -92,6 +95,12 @@ class Settings(BaseSettings):
     workers: Annotated[int, Field(ge=1, le=64)] = 2
     """Documents extracted at the same time (each in its own process)."""
 
+    collect_cron: str = "0 */6 * * *"
+    """When `vigie serve` collects the registered sources (cron, server time)."""
+
+    process_cron: str = "30 2 * * *"
+    """When `vigie serve` re-processes what is missing or stale (cron, server time)."""
+
     task_retries: Annotated[int, Field(ge=0, le=10)] = 2
     """Prefect retries of a failed stage task (fetch, index) before it is recorded as failed."""
 
@@ -107,10 +116,10 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://, e.g. http://127.0.0.1:9200")
         return value.rstrip("/")
 
-    @field_validator("data_dir", "es_home")
+    @field_validator("data_dir", "es_home", "sources_file")
     @classmethod
-    def _absolute(cls, value: Path) -> Path:
-        return value.expanduser().resolve()
+    def _absolute(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser().resolve()
 
     @property
     def local_node(self) -> bool:
@@ -120,6 +129,10 @@ class Settings(BaseSettings):
     @property
     def elasticsearch_url(self) -> str:
         return self.es_url or f"http://127.0.0.1:{self.es_port}"
+
+    @property
+    def sources_registry(self) -> Path:
+        return self.sources_file or self.data_dir / "sources.csv"
 
     @property
     def catalogue(self) -> str:
@@ -144,4 +157,5 @@ def describe(settings: Settings) -> dict[str, str]:
     values = {ENV_PREFIX + name.upper(): str(getattr(settings, name)) for name in Settings.model_fields}
     values["(elasticsearch)"] = settings.elasticsearch_url
     values["(catalogue)"] = settings.catalogue
+    values["(sources registry)"] = str(settings.sources_registry)
     return values

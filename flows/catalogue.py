@@ -219,6 +219,13 @@ class Catalogue:
             ).first()
         return None if row is None else _version(row._mapping)
 
+    def version(self, version_id: str) -> DocumentVersion:
+        with self.engine.connect() as db:
+            row = db.execute(select(document_versions).where(document_versions.c.version_id == version_id)).first()
+        if row is None:
+            raise KeyError(version_id)
+        return _version(row._mapping)
+
     def versions(self) -> list[DocumentVersion]:
         """Every document version, oldest first within each source."""
         with self.engine.connect() as db:

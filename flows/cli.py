@@ -23,7 +23,6 @@ app.add_typer(archive_app, name="archive")
 
 out = Console(soft_wrap=True)  # paths and URLs stay whole, to copy or grep
 err = Console(stderr=True, soft_wrap=True)
-DEFAULT_SOURCES = Path("samples/sources.csv")
 DEFAULT_DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "detection-dev.jsonl"
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -154,7 +153,9 @@ def es_status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
 @reports_errors
 def run_command(
     ctx: typer.Context,
-    sources: Annotated[Path, typer.Argument(help="Sources CSV (list, commune, programme file or URL).")] = DEFAULT_SOURCES,
+    sources: Annotated[
+        Path | None, typer.Argument(help="Sources CSV (list, commune, programme file or URL); default: the registry.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Run the programme pipeline (collect, extract, detect, index) on a sources file.
@@ -164,6 +165,9 @@ def run_command(
     Example: vigie run samples/sources.csv
     """
     settings = settings_of(ctx)
+    sources = sources or settings.sources_registry
+    if not sources.exists():
+        raise ConfigError("no sources file; add sources with `vigie sources add`, or give a sources CSV", source=str(sources))
     if settings.local_node:
         from index.runtime import start_node
 
@@ -430,3 +434,134 @@ def results_import(
         _print_json(summary.to_json())
     else:
         out.print(summary.line(), highlight=False)
+
+
+sources_app = typer.Typer(help="The programme sources registry: which list publishes which programme, where.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("add")
+@reports_errors
+def sources_add(
+    ctx: typer.Context,
+    commune_insee: Annotated[str, typer.Argument(help="INSEE code of the commune, e.g. 59698.")],
+    panel: Annotated[int, typer.Argument(help="The list's panel number in the commune.")],
+    location: Annotated[str, typer.Argument(help="URL of the programme (PDF or web page), or a local file.")],
+    label: Annotated[str | None, typer.Option(help="List name, when the list was not imported.")] = None,
+    commune: Annotated[str | None, typer.Option(help="Commune name, when the list was not imported.")] = None,
+) -> None:
+    """Register a programme source for a list (the list comes from `vigie lists import`).
+
+    Example: vigie sources add 59698 1 https://moulins-en-commun.example/programme.pdf
+    """
+    from flows.catalogue import Catalogue
+    from flows.fetch import check_url
+    from flows.sources import CandidateList, Source, add_source
+
+    settings = settings_of(ctx)
+    if "://" in location:
+        check_url(location, allow_private=True)  # the scheme and host; addresses are checked when fetched
+    elif not Path(location).is_file():
+        raise ConfigError(f"{location} is neither a URL nor an existing file", source="vigie sources add", field="LOCATION")
+    else:
+        location = str(Path(location).resolve())
+    key = f"{commune_insee}-{panel}"
+    try:
+        known = Catalogue(settings.catalogue).candidate_list(key)
+    except KeyError:
+        if not (label and commune):
+            raise ConfigError(
+                f"list {key} is unknown; import the candidate lists (`vigie lists import FILE`) or give --label and --commune",
+                source="vigie sources add",
+                field="COMMUNE_INSEE PANEL",
+            ) from None
+        known = CandidateList(commune_insee, commune, commune_insee[:2], panel, label, "", "")
+    added = add_source(settings.sources_registry, Source(known, location))
+    verb = "added to" if added else "already in"
+    out.print(f"{known.label} ({known.commune}): {location} {verb} {settings.sources_registry}", highlight=False)
+
+
+@sources_app.command("list")
+@reports_errors
+def sources_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the registered sources with what was last collected from each.
+
+    Example: vigie sources list --json
+    """
+    from flows.catalogue import Catalogue
+    from flows.sources import read_sources
+
+    settings = settings_of(ctx)
+    registry = settings.sources_registry
+    if not registry.exists():
+        raise ConfigError("no sources registered yet; add one with `vigie sources add`", source=str(registry))
+    catalogue = Catalogue(settings.catalogue)
+    failures = {where: error for where, stage, error in catalogue.failures() if stage == "collect"}
+    rows = []
+    for source in read_sources(registry):
+        latest = catalogue.latest_version(source.candidate_list.key, source.location)
+        rows.append(
+            {
+                "list": source.candidate_list.key,
+                "label": source.candidate_list.label,
+                "commune": source.candidate_list.commune,
+                "source": source.location,
+                "versions": latest.version if latest else 0,
+                "last_fetched": latest.fetched_at.isoformat() if latest else None,
+                "failure": failures.get(source.location),
+            }
+        )
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        state = f"{row['versions']} version(s)" if row["versions"] else "not collected yet"
+        if row["failure"]:
+            state += f"; last attempt failed: {row['failure']}"
+        out.print(f"{row['list']:10} {row['label']} ({row['commune']}): {row['source']} — {state}", highlight=False)
+
+
+@app.command("coverage")
+@reports_errors
+def coverage_command(
+    ctx: typer.Context,
+    departement: Annotated[str | None, typer.Option(help="Only this département code, e.g. 59.")] = None,
+    commune: Annotated[str | None, typer.Option(help="Only this commune (INSEE code or name).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """For each declared list: programme archived (how many versions), missing, failed or scan only.
+
+    Example: vigie coverage --departement 59
+    """
+    from flows.catalogue import Catalogue
+    from flows.coverage import coverage
+
+    settings = settings_of(ctx)
+    report = coverage(Catalogue(settings.catalogue), settings, departement=departement, commune=commune)
+    if as_json:
+        _print_json(report.to_json())
+        return
+    for item in report.lists:
+        detail = f"{item.versions} version(s)" if item.versions else ""
+        reason = f" — {item.reason}" if item.reason else ""
+        out.print(f"{item.list_key:10} {item.label} ({item.commune}): {item.status} {detail}{reason}", highlight=False)
+    for commune_name, counts in report.totals("commune").items():
+        out.print(f"{commune_name}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())), highlight=False)
+    for code, counts in report.totals("departement").items():
+        out.print(f"département {code}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())), highlight=False)
+
+
+@app.command("serve")
+@reports_errors
+def serve_command(ctx: typer.Context) -> None:
+    """Serve the flows on their schedules (VIGIE_COLLECT_CRON, VIGIE_PROCESS_CRON) until stopped.
+
+    Example: VIGIE_COLLECT_CRON="0 */2 * * *" vigie serve
+    """
+    from prefect import serve
+
+    from flows.pipeline import deployments
+
+    settings = settings_of(ctx)
+    out.print(f"collect: {settings.collect_cron}; process: {settings.process_cron} (Ctrl-C to stop)", highlight=False)
+    serve(*deployments(settings))

@@ -250,3 +250,21 @@ def programme_pipeline(
         description="What this run of the programme pipeline did.",
     )
     return summary
+
+
+def deployments(settings: Settings) -> list:
+    """The scheduled deployments `vigie serve` runs: collection of the sources
+    registry, and the processing of what is missing or stale."""
+    return [
+        collect.to_deployment(
+            name="vigie-collect",
+            cron=settings.collect_cron,
+            parameters={"sources_file": str(settings.sources_registry)},
+            description="Collect every registered programme source into the archive.",
+        ),
+        process.to_deployment(
+            name="vigie-process",
+            cron=settings.process_cron,
+            description="Extract, detect and index every document version whose results are missing or stale.",
+        ),
+    ]

@@ -75,3 +75,23 @@ def read_sources(path: Path) -> list[Source]:
                 )
             )
     return sources
+
+
+def add_source(registry: Path, source: Source) -> bool:
+    """Append `source` to the registry (created with its header when missing);
+    False when this list already has this source."""
+    if registry.exists() and any(
+        s.candidate_list.key == source.candidate_list.key and s.location == source.location for s in read_sources(registry)
+    ):
+        return False
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    new_file = not registry.exists()
+    with registry.open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        if new_file:
+            writer.writerow(COLUMNS)
+        lst = source.candidate_list
+        writer.writerow(
+            [lst.commune_insee, lst.commune, lst.departement, lst.panel, lst.label, lst.nuance, lst.head_of_list, source.location]
+        )
+    return True

@@ -99,3 +99,42 @@ def test_archive_verify_names_exactly_the_altered_and_missing_files(es_settings,
     assert f"{altered}: altered (expected sha256 {altered.name.split('.')[0]})" in damaged.output
     assert f"{removed}: missing" in damaged.output
     assert "5 archived files verified: 3 intact, 2 damaged" in damaged.output
+
+
+def test_the_coverage_board_tells_archived_missing_failed_and_scan_only(es_settings, server, tmp_path, prefect_harness) -> None:
+    from flows.coverage import coverage
+    from flows.lists import import_lists
+    from tests.tracts import make_tract, scan_pdf
+
+    settings = load_settings(
+        data_dir=es_settings.data_dir,
+        es_url=es_settings.elasticsearch_url,
+        index_prefix=es_settings.index_prefix,
+        fetch_allow_private=True,
+        fetch_retries=0,
+        ocr_language="xyz",  # no OCR data: scans stay unread
+    )
+    catalogue = Catalogue(settings.catalogue)
+    import_lists(SAMPLES / "elections" / "listes-2026-tour1.csv", catalogue)
+    scan = scan_pdf(make_tract(tmp_path / "t.pdf", ["Nous rénoverons les écoles."], columns=1).path, tmp_path / "scan.pdf")
+    sources = make_sources(
+        tmp_path / "sources.csv",
+        [
+            {"commune_insee": "59698", "panel": "1", "list_label": "Moulins en commun", "source": str(SAMPLES / "programmes" / "moulins-en-commun.pdf")},
+            {"commune_insee": "59698", "panel": "2", "list_label": "Moulins Avenir", "source": f"{server.url}/disparu.pdf"},
+            {"commune_insee": "62991", "panel": "1", "list_label": "Sorvigny", "source": str(scan)},
+        ],
+    )
+    programme_pipeline(sources_file=sources, settings=settings)
+    board = {item.list_key: (item.status, item.versions) for item in coverage(catalogue, settings).lists}
+    assert board == {
+        "59698-1": ("archived", 1),
+        "59698-2": ("failed", 0),
+        "59698-3": ("missing", 0),
+        "62991-1": ("scan only", 1),
+        "62991-2": ("missing", 0),
+        "97497-1": ("missing", 0),
+    }
+    failed = next(item for item in coverage(catalogue, settings, commune="59698").lists if item.list_key == "59698-2")
+    assert "answered 404" in failed.reason
+    assert coverage(catalogue, settings, departement="62").totals("commune") == {"Val-de-Sorvigny": {"scan only": 1, "missing": 1}}

@@ -123,3 +123,14 @@ def test_work_is_redone_only_where_its_inputs_changed(es_settings, tmp_path, pre
     edited.write_text(DEFAULT_PLATFORM.read_text(encoding="utf-8").replace('"HLM", ', ""), encoding="utf-8")
     programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings, platform_file=edited)
     assert catalogue.work_done() == {"extract": 5, "detect": 10, "index": 10}
+
+
+def test_the_served_deployments_carry_the_schedules_of_the_settings(tmp_path) -> None:
+    from flows.pipeline import deployments
+
+    settings = load_settings(data_dir=tmp_path, collect_cron="0 */2 * * *", process_cron="15 3 * * *")
+    collect, process = deployments(settings)
+    assert (collect.name, process.name) == ("vigie-collect", "vigie-process")
+    assert [s.schedule.cron for s in collect.schedules] == ["0 */2 * * *"]
+    assert [s.schedule.cron for s in process.schedules] == ["15 3 * * *"]
+    assert collect.parameters == {"sources_file": str(tmp_path / "sources.csv")}
