@@ -172,9 +172,21 @@ def run_command(
         from index.runtime import start_node
 
         start_node(settings)
-    from flows.pipeline import programme_pipeline
+    from rich.progress import Progress
 
-    summary = programme_pipeline(sources_file=sources, settings=settings)
+    from flows.pipeline import programme_pipeline
+    from flows.progress import reporting
+
+    with Progress(console=err, transient=True) as progress:
+        bars: dict[str, int] = {}
+
+        def show(step: str, done: int, total: int) -> None:
+            if step not in bars:
+                bars[step] = progress.add_task({"collect": "collecting", "process": "processing"}.get(step, step), total=total)
+            progress.update(bars[step], completed=done, total=total)
+
+        with reporting(show):
+            summary = programme_pipeline(sources_file=sources, settings=settings)
     if as_json:
         _print_json(summary.to_json())
     else:

@@ -30,6 +30,7 @@ from extract.nlp import load_pipeline
 from flows import stages
 from flows.catalogue import Catalogue, DocumentVersion
 from flows.fetch import FetchPolicy, new_client
+from flows.progress import report
 from flows.sources import read_sources
 from index.client import connect
 from index.schema import ensure_indices, refresh
@@ -92,8 +93,10 @@ def collect(sources_file: Path, settings: Settings | None = None, summary: RunSu
     settings = settings or load_settings()
     summary = summary if summary is not None else RunSummary()
     catalogue = Catalogue(settings.catalogue)
+    sources = read_sources(Path(sources_file))
     with new_client(FetchPolicy.from_settings(settings)) as http:
-        for source in read_sources(Path(sources_file)):
+        for done, source in enumerate(sources):
+            report("collect", done, len(sources))
             summary.documents += 1
             try:
                 collected = collect_task(source, settings, catalogue, http)
@@ -103,6 +106,7 @@ def collect(sources_file: Path, settings: Settings | None = None, summary: RunSu
                 summary.failures.append(f"collect {source.location}: {message}")
                 continue
             summary.new_versions += collected.new
+    report("collect", len(sources), len(sources))
     return summary
 
 
@@ -139,8 +143,10 @@ class _Processing:
             for v in stale
             if not self._reusable(v, "extract", self.keys.extract)
         }
-        for version in stale:
+        for done, version in enumerate(stale):
+            report("process", done, len(stale))
             self.process(version, pending.get(version.version_id))
+        report("process", len(stale), len(stale))
 
     def _reusable(self, version: DocumentVersion, stage: str, key: str) -> bool:
         return self.catalogue.stage_done(version.version_id, stage, key)

@@ -10,6 +10,7 @@ directory.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -120,7 +121,7 @@ def start_node(settings: Settings) -> NodeInfo:
         "-baseHttpPort",
         str(settings.es_port - 1),
         "-clusterName",
-        f"vigie-{settings.index_prefix}",
+        cluster_name(settings),
     ]
     with log.open("w") as out:
         try:
@@ -156,15 +157,24 @@ def node_pid(settings: Settings) -> int | None:
     return _running_pid(settings)
 
 
+def cluster_name(settings: Settings) -> str:
+    """Unique to the data directory: two Vigie nodes on one machine (a demo
+    and a test run) must never discover each other and try to merge."""
+    return f"vigie-{hashlib.sha256(str(node_dir(settings)).encode()).hexdigest()[:10]}"
+
+
 def _write_node_config(settings: Settings) -> None:
     # The runner writes elasticsearch.yml only when it is missing; ours binds
-    # every node to loopback so nothing is ever exposed beyond this machine.
+    # every node to loopback so nothing is ever exposed beyond this machine,
+    # and a lone node forms its cluster alone, without looking for others.
+    discovery = "discovery.type: single-node\n" if settings.es_nodes == 1 else ""
     for number in range(1, settings.es_nodes + 1):
         config = node_dir(settings) / f"node_{number}" / "config"
         config.mkdir(parents=True, exist_ok=True)
         (config / "elasticsearch.yml").write_text(
             "network.host: 127.0.0.1\n"
-            "action.destructive_requires_name: true\n"
+            + discovery
+            + "action.destructive_requires_name: true\n"
             "cluster.routing.allocation.disk.threshold_enabled: false\n"
         )
 

@@ -134,3 +134,14 @@ def test_the_served_deployments_carry_the_schedules_of_the_settings(tmp_path) ->
     assert [s.schedule.cron for s in collect.schedules] == ["0 */2 * * *"]
     assert [s.schedule.cron for s in process.schedules] == ["15 3 * * *"]
     assert collect.parameters == {"sources_file": str(tmp_path / "sources.csv")}
+
+
+def test_a_run_reports_its_progress_to_whoever_watches(es_settings, prefect_harness) -> None:
+    from flows.progress import reporting
+
+    seen: list[tuple[str, int, int]] = []
+    with reporting(lambda step, done, total: seen.append((step, done, total))):
+        programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
+    assert [s for s in seen if s[0] == "collect"][-1] == ("collect", 5, 5)
+    assert [s for s in seen if s[0] == "process"][-1] == ("process", 5, 5)
+    assert ("process", 0, 5) in seen
