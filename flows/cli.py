@@ -205,28 +205,46 @@ def run_command(
 @reports_errors
 def search_command(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help='French query; "quotes" for phrases, + | - for boolean.')],
-    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    query: Annotated[str, typer.Argument(help='French query; "quotes" for phrases, + | - for boolean, * for prefixes.')] = "",
+    commune: Annotated[str | None, typer.Option(help="Only this commune (its name).")] = None,
+    departement: Annotated[str | None, typer.Option(help="Only this département code.")] = None,
+    nuance: Annotated[str | None, typer.Option(help="Only lists of this nuance code, e.g. LDVG.")] = None,
+    demand: Annotated[str | None, typer.Option(help="Only sentences addressing this demand, e.g. D07.")] = None,
+    level: Annotated[str | None, typer.Option(help="Only this level: commitment, opposition or mention.")] = None,
+    all_versions: Annotated[bool, typer.Option("--all-versions", help="Search older programme versions too.")] = False,
+    sort: Annotated[str, typer.Option(help="relevance or date.")] = "relevance",
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 10,
+    after: Annotated[str | None, typer.Option(help="The cursor printed by the previous page.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Search the programmes' pages.
+    """Search the programmes' pages, or with --demand/--level the sentences where demands were found.
 
-    Example: vigie search '"centre de santé" médecins'
+    Example: vigie search '"centre de santé" médecins' --departement 59
+    Example: vigie search --demand D07 --level commitment
     """
     from index.client import connect
-    from index.search import search_pages
+    from index.search import SearchRequest, search
 
     settings = settings_of(ctx)
-    result = search_pages(connect(settings), settings.index_prefix, query, size=limit)
+    request = SearchRequest(
+        query=query, commune=commune, departement=departement, nuance=nuance, demand=demand, level=level,
+        all_versions=all_versions, sort=sort, size=limit, after=after,
+    )
+    result = search(connect(settings), settings.index_prefix, request)
     if as_json:
         _print_json(
             {
                 "total": result.total,
+                "next": result.next_cursor,
+                "facets": result.facets,
                 "hits": [
                     {
                         "list": hit.list_label,
                         "commune": hit.commune,
                         "page": hit.page,
+                        "version": hit.version,
+                        "demand": hit.demand,
+                        "level": hit.level,
                         "source": hit.source,
                         "archive": f"{hit.archive_path}#page={hit.page}",
                         "fragments": list(hit.fragments),
@@ -237,12 +255,19 @@ def search_command(
             }
         )
         return
-    out.print(f"{result.total} page(s) match {query!r}", highlight=False)
+    what = "sentence(s)" if request.on_mentions else "page(s)"
+    out.print(f"{result.total} {what} match {query!r}", highlight=False)
     for hit in result.hits:
-        out.print(f"\n[bold]{hit.list_label}[/bold] — {hit.commune}, page {hit.page}", highlight=False)
+        found = f" [{hit.demand} {hit.level}]" if hit.demand else ""
+        out.print(f"\n[bold]{hit.list_label}[/bold] — {hit.commune}, page {hit.page}{found}", highlight=False)
         for fragment in hit.fragments:
             out.print(f"  … {fragment} …", highlight=False, markup=False)
         out.print(f"  {hit.archive_path}#page={hit.page}", highlight=False, style="dim")
+    for name, counts in result.facets.items():
+        if counts:
+            out.print(f"{name}: " + ", ".join(f"{key} ({n})" for key, n in counts.items()), highlight=False, style="dim")
+    if result.next_cursor:
+        out.print(f"next page: --after {result.next_cursor}", highlight=False, style="dim")
 
 
 @app.command("extract")

@@ -148,6 +148,10 @@ class _Processing:
             self.process(version, pending.get(version.version_id))
         report("process", len(stale), len(stale))
 
+    def _is_latest(self, version: DocumentVersion) -> bool:
+        newest = self.catalogue.latest_version(version.list_key, version.source)
+        return newest is None or newest.version_id == version.version_id
+
     def _reusable(self, version: DocumentVersion, stage: str, key: str) -> bool:
         return self.catalogue.stage_done(version.version_id, stage, key)
 
@@ -178,6 +182,7 @@ class _Processing:
                 extracted,
                 analysed,
                 self.platform.version,
+                self._is_latest(version),
             )
             self.catalogue.mark_stage(version.version_id, stage, key, "done")
         except Exception as exc:  # recorded on the version; the run goes on

@@ -174,9 +174,14 @@ def index_version(
     extracted: ExtractedDocument,
     analysed: list[list[SentenceMentions]],
     platform_version: str,
+    latest: bool = True,
 ) -> IndexedCounts:
-    """Replace this version's records in the index; a rejected record fails the stage."""
+    """Replace this version's records in the index; a rejected record fails the stage.
+
+    `latest` says whether it is the newest version of its source: when it
+    is, the older versions' records stop being the default search target."""
     base = {
+        "latest": latest,
         "doc_id": version.version_id,
         "sha256": version.sha256,
         "source": version.source,
@@ -212,5 +217,25 @@ def index_version(
             f"{len(report.errors)} record(s) of {version.source} rejected, first {first.id}: {first.reason}",
             url=client_url(client),
         )
+    if latest:
+        _retire_older_versions(client, prefix, version)
     mentions = sum(1 for action in actions if action["_index"] == alias_name(prefix, "mentions"))
     return IndexedCounts(pages=len(extracted.pages), mentions=mentions)
+
+
+def _retire_older_versions(client: Elasticsearch, prefix: str, version: DocumentVersion) -> None:
+    query = {
+        "bool": {
+            "filter": [{"term": {"list_key": version.list_key}}, {"term": {"source": version.source}}, {"term": {"latest": True}}],
+            "must_not": [{"term": {"doc_id": version.version_id}}],
+        }
+    }
+    try:
+        client.update_by_query(
+            index=",".join(alias_name(prefix, kind) for kind in ("documents", "pages", "mentions")),
+            body={"query": query, "script": {"source": "ctx._source.latest = false", "lang": "painless"}},
+            conflicts="proceed",
+            refresh=True,
+        )
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc

@@ -29,14 +29,16 @@ def document_records(
     yield {
         "_index": alias_name(prefix, "documents"),
         "_id": doc_id,
-        "_source": {**base, "pages": len(extracted.pages), "warnings": list(extracted.warnings)},
+        "_source": {**base, "record_id": doc_id, "pages": len(extracted.pages), "warnings": list(extracted.warnings)},
     }
     for page, sentences in zip(extracted.pages, analysed):
+        page_id = f"{doc_id}-p{page.number}"
         yield {
             "_index": alias_name(prefix, "pages"),
-            "_id": f"{doc_id}-p{page.number}",
+            "_id": page_id,
             "_source": {
                 **base,
+                "record_id": page_id,
                 "page": page.number,
                 "text": page.text,
                 "chars": page.chars,
@@ -46,11 +48,13 @@ def document_records(
         }
         for item in sentences:
             for mention in item.mentions:
+                mention_id = f"{doc_id}-p{page.number}-{mention.start}-{mention.end}-{mention.demand}"
                 yield {
                     "_index": alias_name(prefix, "mentions"),
-                    "_id": f"{doc_id}-p{page.number}-{mention.start}-{mention.end}-{mention.demand}",
+                    "_id": mention_id,
                     "_source": {
                         **base,
+                        "record_id": mention_id,
                         "page": page.number,
                         "demand": mention.demand,
                         "level": mention.level,

@@ -13,7 +13,7 @@ from elasticsearch import exceptions as es_exceptions
 from index.client import unavailable
 
 # Bump when a mapping changes: the next run builds the new version and re-indexes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 KINDS = ("documents", "pages", "mentions")
 
 # The built-in `french` analyzer has no ASCII folding; this one adds it after
@@ -55,6 +55,8 @@ _LIST_FIELDS = {
     "panel": {"type": "integer"},
 }
 _DOCUMENT_FIELDS = {
+    "record_id": _KEYWORD,  # the record's own id: the unique tiebreaker for deep pagination
+    "latest": {"type": "boolean"},  # the newest version of its source: searches default to these
     "doc_id": _KEYWORD,
     "sha256": _KEYWORD,
     "source": _KEYWORD,

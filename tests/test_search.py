@@ -1,0 +1,125 @@
+"""Search for analysts, on the real node: the sample corpus, filters, facets,
+hostile queries, versions, and pagination past 10,000 hits."""
+
+import uuid
+
+import pytest
+
+from config.errors import ConfigError
+from config.settings import load_settings
+from flows.pipeline import programme_pipeline
+from index.bulk import bulk_index
+from index.client import connect
+from index.schema import alias_name, drop_indices, ensure_indices
+from index.search import SearchRequest, search
+from tests.conftest import SAMPLES
+
+pytestmark = [pytest.mark.es, pytest.mark.prefect]
+
+
+@pytest.fixture(scope="module")
+def corpus(es_node, tmp_path_factory, prefect_harness):
+    """The sample corpus, run through the pipeline once for the module."""
+    settings = load_settings(
+        data_dir=tmp_path_factory.mktemp("search"), es_url=es_node.elasticsearch_url, index_prefix="s" + uuid.uuid4().hex[:8]
+    )
+    programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=settings)
+    client = connect(settings)
+    yield client, settings.index_prefix
+    drop_indices(client, settings.index_prefix)
+
+
+def run(corpus, **request) -> object:
+    client, prefix = corpus
+    return search(client, prefix, SearchRequest(**request))
+
+
+def test_a_phrase_finds_the_words_together_and_highlights_them(corpus) -> None:
+    result = run(corpus, query='"centre de santé municipal"')
+    assert {hit.list_label for hit in result.hits} == {"Moulins en commun", "Sorvigny solidaire et écologique"}
+    assert all("[centre] de [santé] [municipal]" in " ".join(hit.fragments) for hit in result.hits)
+
+
+def test_boolean_operators_include_and_exclude(corpus) -> None:
+    with_pool = {hit.list_label for hit in run(corpus, query="piscine").hits}
+    without_private = {hit.list_label for hit in run(corpus, query="piscine -privé").hits}
+    assert without_private < with_pool
+    assert "Moulins Avenir" in with_pool - without_private
+
+
+def test_facets_count_and_filters_narrow(corpus) -> None:
+    everything = run(corpus, query="logements")
+    assert set(everything.facets["commune"]) == {"Moulins-sur-Lys", "Val-de-Sorvigny"}
+    assert sum(everything.facets["commune"].values()) == everything.total
+    in_62 = run(corpus, query="logements", departement="62")
+    assert in_62.total == everything.facets["departement"]["62"]
+    assert {hit.commune for hit in in_62.hits} == {"Val-de-Sorvigny"}
+    ldvd = run(corpus, query="logements", nuance="LDVD")
+    assert {hit.list_label for hit in ldvd.hits} == {"Moulins Avenir"}
+    moulins = run(corpus, query="logements", commune="Moulins-sur-Lys")
+    assert {hit.commune for hit in moulins.hits} == {"Moulins-sur-Lys"}
+
+
+def test_demand_and_level_search_the_sentences(corpus) -> None:
+    result = run(corpus, demand="D03", level="opposition", size=50)
+    assert result.total >= 1
+    assert {(hit.demand, hit.level) for hit in result.hits} == {("D03", "opposition")}
+    assert any("opérateur privé" in " ".join(hit.fragments) for hit in result.hits)
+    assert set(result.facets["level"]) == {"opposition"}
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['"centre de', "*santé", 'santé AND (( OR "', "+-|~*\\\\/:!{}[]^", "text:/.*/", '{"script": {"source": "1"}}', "é" * 1500],
+)
+def test_hostile_queries_give_results_or_nothing_never_a_server_error(corpus, hostile: str) -> None:
+    result = run(corpus, query=hostile)
+    assert result.total >= 0
+
+
+def test_a_10_kb_query_gets_a_clear_message(corpus) -> None:
+    with pytest.raises(ConfigError, match="longer than 2000 characters; shorten it"):
+        run(corpus, query="logement " * 1200)
+
+
+def test_only_the_newest_version_is_searched_unless_asked(es_settings) -> None:
+    client, prefix = connect(es_settings), es_settings.index_prefix
+    ensure_indices(client, prefix)
+    old, new = (
+        {"_index": alias_name(prefix, "pages"), "_id": f"v{n}-p1", "_source": {
+            "record_id": f"v{n}-p1", "doc_id": f"v{n}", "version": n, "latest": n == 2, "list_label": "Essai",
+            "commune": "Essai-sur-Mer", "page": 1, "source": "https://essai.example/p.pdf", "archive_path": f"/a/{n}.pdf",
+            "text": f"Version {n} : nous rénoverons la piscine.",
+        }}
+        for n in (1, 2)
+    )
+    bulk_index(client, [old, new])
+    client.indices.refresh(index=alias_name(prefix, "pages"))
+    assert [h.version for h in search(client, prefix, SearchRequest(query="piscine")).hits] == [2]
+    assert sorted(h.version for h in search(client, prefix, SearchRequest(query="piscine", all_versions=True)).hits) == [1, 2]
+
+
+def test_pagination_goes_past_10000_hits_returning_each_once(es_settings) -> None:
+    client, prefix = connect(es_settings), es_settings.index_prefix
+    ensure_indices(client, prefix)
+    total = 10_500
+    actions = (
+        {"_index": alias_name(prefix, "mentions"), "_id": f"m{i}", "_source": {
+            "record_id": f"m{i}", "doc_id": f"d{i % 37}", "list_label": "Essai", "commune": "Essai-sur-Mer", "page": 1,
+            "source": "s", "archive_path": "/a.pdf", "demand": "D07", "level": "commitment",
+            "sentence": f"Nous ouvrirons le centre de santé numéro {i}.", "start": 0, "end": 10,
+        }}
+        for i in range(total)
+    )
+    assert bulk_index(client, actions, chunk_size=2000).indexed == total
+    client.indices.refresh(index=alias_name(prefix, "mentions"))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = search(client, prefix, SearchRequest(query="santé", demand="D07", size=1000, after=cursor))
+        seen += [hit.fragments[0] for hit in page.hits]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert page.total == total
+    assert len(seen) == total and len(set(seen)) == total
