@@ -602,3 +602,86 @@ def serve_command(ctx: typer.Context) -> None:
     settings = settings_of(ctx)
     out.print(f"collect: {settings.collect_cron}; process: {settings.process_cron} (Ctrl-C to stop)", highlight=False)
     serve(*deployments(settings))
+
+
+_LEVEL_MARKS = {"commitment": "✔", "opposition": "✘", "mention": "~", "absent": "·"}
+
+
+@app.command("scorecard")
+@reports_errors
+def scorecard_command(
+    ctx: typer.Context,
+    list_key: Annotated[str | None, typer.Option("--list", help="One list: INSEE code and panel, e.g. 59698-1.")] = None,
+    commune: Annotated[str | None, typer.Option(help="A commune's lists side by side (INSEE code or name).")] = None,
+    departement: Annotated[str | None, typer.Option(help="Coverage of each demand across the lists of a département.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The 14-demand scorecard of a list or a commune's lists, or coverage per demand.
+
+    Example: vigie scorecard --commune Moulins-sur-Lys
+    """
+    from rich.table import Table
+
+    from config.platform import load_platform
+    from index.client import connect
+    from index.scorecards import demand_coverage, scorecards
+
+    settings = settings_of(ctx)
+    demands = [d.id for d in load_platform().demands]
+    client = connect(settings)
+    if not (list_key or commune):
+        coverage = demand_coverage(client, settings.index_prefix, demands, departement=departement)
+        if as_json:
+            _print_json([{**c.__dict__, "share_committing": round(c.share_committing, 4)} for c in coverage])
+            return
+        lists = coverage[0].lists if coverage else 0
+        out.print(f"{lists} list(s) with a programme{' in ' + departement if departement else ''}", highlight=False)
+        for c in coverage:
+            out.print(f"{c.demand}  {c.share_committing:6.1%} commit ({c.committing}), {c.opposing} oppose, {c.mentioning} mention", highlight=False)
+        return
+    cards = scorecards(client, settings.index_prefix, demands, list_key=list_key, commune=commune, departement=departement)
+    if as_json:
+        _print_json([card.to_json() for card in cards])
+        return
+    if not cards:
+        out.print("no programme indexed for this list or commune", highlight=False)
+        return
+    table = Table(title="✔ commitment  ✘ opposition  ~ mention  · absent")
+    table.add_column("list", no_wrap=True, min_width=12, max_width=36)
+    for demand in demands:
+        table.add_column(demand.removeprefix("D"), justify="center", no_wrap=True)
+    for card in cards:
+        table.add_row(f"{card.list_label} ({card.commune})", *(_LEVEL_MARKS[card.cells[d].level] for d in demands))
+    out.print(table)
+    if list_key:
+        for cell in cards[0].cells.values():
+            if cell.quotation:
+                quantities = f" [{'; '.join(cell.quantities)}]" if cell.quantities else ""
+                out.print(f"{cell.demand} {cell.level} ({cell.sentences} sentences), page {cell.page}: « {cell.quotation} »{quantities}", highlight=False, markup=False)
+
+
+@app.command("silences")
+@reports_errors
+def silences_command(
+    ctx: typer.Context,
+    commune: Annotated[str | None, typer.Option(help="A commune (INSEE code or name).")] = None,
+    departement: Annotated[str | None, typer.Option(help="A département code.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The demands each list's programme never addresses at all.
+
+    Example: vigie silences --departement 59
+    """
+    from config.platform import load_platform
+    from index.client import connect
+    from index.scorecards import scorecards
+
+    settings = settings_of(ctx)
+    platform = load_platform()
+    cards = scorecards(connect(settings), settings.index_prefix, [d.id for d in platform.demands], commune=commune, departement=departement)
+    if as_json:
+        _print_json({card.list_key: card.silences for card in cards})
+        return
+    for card in cards:
+        titles = ", ".join(f"{d} {platform.demand(d).title}" for d in card.silences) or "none"
+        out.print(f"{card.list_label} ({card.commune}): silent on {titles}", highlight=False)

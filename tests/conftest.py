@@ -85,3 +85,19 @@ def nlp():
     from extract.nlp import load_pipeline
 
     return load_pipeline("fr_core_news_sm")
+
+
+@pytest.fixture(scope="module")
+def corpus(es_node, tmp_path_factory, prefect_harness):
+    """(client, index prefix) of the sample corpus, run through the pipeline once per test module."""
+    from flows.pipeline import programme_pipeline
+    from index.client import connect
+    from index.schema import drop_indices
+
+    settings = load_settings(
+        data_dir=tmp_path_factory.mktemp("corpus"), es_url=es_node.elasticsearch_url, index_prefix="c" + uuid.uuid4().hex[:8]
+    )
+    programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=settings)
+    client = connect(settings)
+    yield client, settings.index_prefix
+    drop_indices(client, settings.index_prefix)

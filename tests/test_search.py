@@ -1,32 +1,15 @@
 """Search for analysts, on the real node: the sample corpus, filters, facets,
 hostile queries, versions, and pagination past 10,000 hits."""
 
-import uuid
-
 import pytest
 
 from config.errors import ConfigError
-from config.settings import load_settings
-from flows.pipeline import programme_pipeline
 from index.bulk import bulk_index
 from index.client import connect
-from index.schema import alias_name, drop_indices, ensure_indices
+from index.schema import alias_name, ensure_indices
 from index.search import SearchRequest, search
-from tests.conftest import SAMPLES
 
 pytestmark = [pytest.mark.es, pytest.mark.prefect]
-
-
-@pytest.fixture(scope="module")
-def corpus(es_node, tmp_path_factory, prefect_harness):
-    """The sample corpus, run through the pipeline once for the module."""
-    settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("search"), es_url=es_node.elasticsearch_url, index_prefix="s" + uuid.uuid4().hex[:8]
-    )
-    programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=settings)
-    client = connect(settings)
-    yield client, settings.index_prefix
-    drop_indices(client, settings.index_prefix)
 
 
 def run(corpus, **request) -> object:

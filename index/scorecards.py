@@ -1,0 +1,185 @@
+"""Scorecards: for each list, the strongest level found on each demand, with
+its best quotation; coverage of each demand across lists; silences.
+
+Computed by Elasticsearch aggregations over the newest version of each
+programme, not by loops over records in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_exceptions
+
+from index.client import unavailable
+from index.schema import alias_name
+
+STRENGTH = ("commitment", "opposition", "mention")
+"""Strongest first: a list that commits and also merely mentions, commits."""
+ABSENT = "absent"
+_LIST_FIELDS = ["list_key", "list_label", "commune", "commune_insee", "departement", "nuance", "head_of_list"]
+_MAX_LISTS = 10_000
+
+
+@dataclass(frozen=True)
+class Cell:
+    demand: str
+    level: str
+    sentences: int = 0
+    """Sentences found on this demand, all levels."""
+    quotation: str | None = None
+    page: int | None = None
+    archive: str | None = None
+    quantities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    list_key: str
+    list_label: str
+    commune: str
+    commune_insee: str
+    departement: str
+    nuance: str
+    head_of_list: str
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+    @property
+    def silences(self) -> list[str]:
+        """Demands the programme never addresses: an absence is information too."""
+        return [demand for demand, cell in self.cells.items() if cell.level == ABSENT]
+
+    def to_json(self) -> dict:
+        return {**{name: getattr(self, name) for name in _LIST_FIELDS}, "cells": [cell.__dict__ for cell in self.cells.values()]}
+
+
+def _scope(list_key: str | None, commune: str | None, departement: str | None) -> dict:
+    filters = []
+    if list_key:
+        filters.append({"term": {"list_key": list_key}})
+    if commune:
+        filters.append({"bool": {"should": [{"term": {"commune_insee": commune}}, {"term": {"commune.raw": commune}}]}})
+    if departement:
+        filters.append({"term": {"departement": departement}})
+    return {"bool": {"filter": filters, "must_not": [{"term": {"latest": False}}]}}
+
+
+def scorecards(
+    client: Elasticsearch,
+    prefix: str,
+    demands: list[str],
+    *,
+    list_key: str | None = None,
+    commune: str | None = None,
+    departement: str | None = None,
+) -> list[Scorecard]:
+    """One scorecard per list with a programme in scope, lists side by side."""
+    scope = _scope(list_key, commune, departement)
+    try:
+        programmes = client.search(
+            index=alias_name(prefix, "documents"),
+            body={
+                "size": 0,
+                "query": scope,
+                "aggs": {"lists": {"terms": {"field": "list_key", "size": _MAX_LISTS}, "aggs": {
+                    "about": {"top_hits": {"size": 1, "_source": _LIST_FIELDS}}}}},
+            },
+        )
+        found = client.search(
+            index=alias_name(prefix, "mentions"),
+            body={
+                "size": 0,
+                "query": scope,
+                "aggs": {"lists": {"terms": {"field": "list_key", "size": _MAX_LISTS}, "aggs": {
+                    "demands": {"terms": {"field": "demand", "size": 100}, "aggs": {
+                        "levels": {"terms": {"field": "level", "size": 3}, "aggs": {
+                            "best": {"top_hits": {
+                                "size": 3,
+                                "sort": [{"score": "desc"}, {"page": "asc"}, {"record_id": "asc"}],
+                                "_source": ["sentence", "page", "archive_path", "quantities"],
+                            }}}}}}}}},
+            },
+        )
+    except es_exceptions.NotFoundError:
+        return []
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc
+    by_list = {bucket["key"]: bucket["demands"]["buckets"] for bucket in found["aggregations"]["lists"]["buckets"]}
+    cards = []
+    for bucket in programmes["aggregations"]["lists"]["buckets"]:
+        about = bucket["about"]["hits"]["hits"][0]["_source"]
+        cells = {demand: Cell(demand, ABSENT) for demand in demands}
+        for demand_bucket in by_list.get(bucket["key"], []):
+            cells[demand_bucket["key"]] = _cell(demand_bucket)
+        cards.append(Scorecard(**{name: about.get(name, "") for name in _LIST_FIELDS}, cells=cells))
+    return sorted(cards, key=lambda card: (card.departement, card.commune, card.list_key))
+
+
+def _cell(demand_bucket: dict) -> Cell:
+    levels = {bucket["key"]: bucket for bucket in demand_bucket["levels"]["buckets"]}
+    strongest = next(level for level in STRENGTH if level in levels)
+    best = [hit["_source"] for hit in levels[strongest]["best"]["hits"]["hits"]]
+    quantities = tuple(dict.fromkeys(q["text"] for hit in best for q in hit.get("quantities", [])))
+    return Cell(
+        demand=demand_bucket["key"],
+        level=strongest,
+        sentences=demand_bucket["doc_count"],
+        quotation=" ".join(best[0]["sentence"].split()),
+        page=best[0]["page"],
+        archive=f"{best[0]['archive_path']}#page={best[0]['page']}",
+        quantities=quantities,
+    )
+
+
+@dataclass(frozen=True)
+class DemandCoverage:
+    demand: str
+    lists: int
+    """Lists in scope with a programme."""
+    committing: int
+    opposing: int
+    mentioning: int
+
+    @property
+    def share_committing(self) -> float:
+        return self.committing / self.lists if self.lists else 0.0
+
+
+def demand_coverage(
+    client: Elasticsearch, prefix: str, demands: list[str], *, departement: str | None = None
+) -> list[DemandCoverage]:
+    """For each demand, how many lists commit to it, oppose it, or only mention it."""
+    scope = _scope(None, None, departement)
+    try:
+        total = client.search(
+            index=alias_name(prefix, "documents"),
+            body={"size": 0, "query": scope, "aggs": {"lists": {"cardinality": {"field": "list_key"}}}},
+        )["aggregations"]["lists"]["value"]
+        per_demand = client.search(
+            index=alias_name(prefix, "mentions"),
+            body={
+                "size": 0,
+                "query": scope,
+                "aggs": {"demands": {"terms": {"field": "demand", "size": 100}, "aggs": {
+                    "levels": {"terms": {"field": "level", "size": 3}, "aggs": {
+                        "lists": {"cardinality": {"field": "list_key"}}}}}}},
+            },
+        )["aggregations"]["demands"]["buckets"]
+    except es_exceptions.NotFoundError:
+        return []
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc
+    counts = {
+        bucket["key"]: {level["key"]: level["lists"]["value"] for level in bucket["levels"]["buckets"]} for bucket in per_demand
+    }
+    return [
+        DemandCoverage(
+            demand=demand,
+            lists=int(total),
+            committing=counts.get(demand, {}).get("commitment", 0),
+            opposing=counts.get(demand, {}).get("opposition", 0),
+            mentioning=counts.get(demand, {}).get("mention", 0),
+        )
+        for demand in demands
+    ]
