@@ -145,6 +145,8 @@ def _read_page(page: pdfplumber.page.Page, name: str, limits: ExtractionLimits) 
             return _ocr_page(page, name, limits, lines)
     except PageTimeout:
         message = f"{name} page {number}: took longer than {limits.page_timeout_s:.0f} s (VIGIE_EXTRACT_PAGE_TIMEOUT_S); skipped"
+    except MemoryError:
+        message = f"{name} page {number}: needs more than {limits.memory_mb} MiB (VIGIE_EXTRACT_MEMORY_MB); skipped"
     except Exception as exc:  # one bad page must not lose the others
         message = f"{name} page {number}: text could not be read ({type(exc).__name__}: {exc})"
     return _RawPage(number, float(page.height), [], "failed", [message])
