@@ -685,3 +685,31 @@ def silences_command(
     for card in cards:
         titles = ", ".join(f"{d} {platform.demand(d).title}" for d in card.silences) or "none"
         out.print(f"{card.list_label} ({card.commune}): silent on {titles}", highlight=False)
+
+
+@app.command("diff")
+@reports_errors
+def diff_command(
+    ctx: typer.Context,
+    list_key: Annotated[str, typer.Option("--list", help="The list: INSEE code and panel, e.g. 59698-1.")],
+    older: Annotated[int | None, typer.Option(help="Older version number (default: the one before the newest).")] = None,
+    newer: Annotated[int | None, typer.Option(help="Newer version number (default: the newest).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """What changed between two versions of a list's programme: promises that appeared, disappeared or changed level.
+
+    Example: vigie diff --list 59698-1
+    """
+    from index.client import connect
+    from index.versions import diff_versions
+
+    settings = settings_of(ctx)
+    result = diff_versions(connect(settings), settings.index_prefix, list_key, older=older, newer=newer)
+    if as_json:
+        _print_json({"list": result.list_key, "older": result.older, "newer": result.newer,
+                     "changes": [{**change.__dict__, "kind": change.kind} for change in result.changes]})
+        return
+    out.print(f"{result.list_key}: version {result.older} → {result.newer}, {len(result.changes)} change(s)", highlight=False)
+    for change in result.changes:
+        levels = f"{change.before or '—'} → {change.after or '—'}"
+        out.print(f"  {change.kind:14} {change.demand} {levels}: {change.sentence}", highlight=False, markup=False)

@@ -76,6 +76,14 @@ def test_a_scheduled_collection_keeps_every_version_and_records_every_failure(es
     assert all(Path(v.archive_path).is_file() for v in Catalogue(settings.catalogue).versions())
     assert len(Catalogue(settings.catalogue).failures()) == 2
 
+    from index.client import connect
+    from index.versions import diff_versions
+
+    changes = diff_versions(connect(settings), settings.index_prefix, "59999-1").changes
+    kinds = {change.kind for change in changes}
+    assert {"appeared", "disappeared"} <= kinds  # the revised programme promises other things
+    assert any(c.demand == "D03" and c.after == "opposition" for c in changes)  # "nous confierons l'eau au privé" is new
+
 
 def test_archive_verify_names_exactly_the_altered_and_missing_files(es_settings, prefect_harness) -> None:
     import os
