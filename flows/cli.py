@@ -713,3 +713,29 @@ def diff_command(
     for change in result.changes:
         levels = f"{change.before or '—'} → {change.after or '—'}"
         out.print(f"  {change.kind:14} {change.demand} {levels}: {change.sentence}", highlight=False, markup=False)
+
+
+@app.command("reindex")
+@reports_errors
+def reindex_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Rebuild every index from the archive and the catalogue, then serve it in one atomic switch.
+
+    Example: vigie reindex
+    """
+    from flows.pipeline import RunSummary, process
+
+    settings = settings_of(ctx)
+    if settings.local_node:
+        from index.runtime import start_node
+
+        start_node(settings)
+    summary = process(settings, summary=RunSummary(), rebuild=True)
+    if as_json:
+        _print_json(summary.to_json())
+    else:
+        out.print(f"{summary.indexed} versions reindexed; {summary.pages} pages, {summary.mentions} mentions", highlight=False)
+        for failure in summary.failures:
+            err.print(f"failed: {failure}", highlight=False)
+    if summary.failures:
+        err.print("the served indices are unchanged", highlight=False)
+        raise typer.Exit(2)

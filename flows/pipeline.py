@@ -33,7 +33,7 @@ from flows.fetch import FetchPolicy, new_client
 from flows.progress import report
 from flows.sources import read_sources
 from index.client import connect
-from index.schema import ensure_indices, refresh
+from index.schema import ensure_indices, new_generation, refresh, serve_generation, served_targets
 
 
 @dataclass
@@ -118,6 +118,9 @@ class _Processing:
     catalogue: Catalogue
     platform: Platform
     client: Elasticsearch
+    targets: dict[str, str]
+    """Where records go: the aliases, or the generation a rebuild fills."""
+    rebuild: bool
     keys: stages.StageKeys
     index_down: IndexUnavailable | None
     summary: RunSummary
@@ -129,7 +132,9 @@ class _Processing:
         return Detector(self.platform, load_pipeline(self.settings.spacy_model))
 
     def run(self, versions: list[DocumentVersion]) -> None:
-        stale = [v for v in versions if not self.catalogue.stage_done(v.version_id, "index", self.keys.index)]
+        stale = [
+            v for v in versions if self.rebuild or not self.catalogue.stage_done(v.version_id, "index", self.keys.index)
+        ]
         self.summary.unchanged += len(versions) - len(stale)
         # The same extractor fails the same way on the same bytes (an empty or
         # locked file): no need to try again before the extractor changes.
@@ -176,7 +181,7 @@ class _Processing:
                 retries=self.settings.task_retries, retry_delay_seconds=self.settings.task_retry_delay_s
             )(
                 self.client,
-                self.settings.index_prefix,
+                self.targets,
                 self.catalogue.candidate_list(version.list_key),
                 version,
                 extracted,
@@ -197,9 +202,16 @@ class _Processing:
 
 @flow(name="process", validate_parameters=False)
 def process(
-    settings: Settings | None = None, platform_file: Path = DEFAULT_PLATFORM, summary: RunSummary | None = None
+    settings: Settings | None = None,
+    platform_file: Path = DEFAULT_PLATFORM,
+    summary: RunSummary | None = None,
+    rebuild: bool = False,
 ) -> RunSummary:
-    """Extract, detect and index every archived version whose results are missing or stale."""
+    """Extract, detect and index every archived version whose results are missing or stale.
+
+    With `rebuild`, every version is indexed into new indices that replace
+    the served ones in one atomic step when all went well (`vigie reindex`);
+    text and detections are reused when current."""
     settings = settings or load_settings()
     logger = get_run_logger()
     summary = summary if summary is not None else RunSummary()
@@ -213,16 +225,30 @@ def process(
         logger.error("%s", exc)
     platform = load_platform(Path(platform_file))
     catalogue = Catalogue(settings.catalogue)
+    targets = served_targets(settings.index_prefix)
+    if rebuild:
+        if index_down is not None:
+            raise index_down
+        targets = new_generation(client, settings.index_prefix)
     processing = _Processing(
         settings=settings,
         catalogue=catalogue,
         platform=platform,
         client=client,
+        targets=targets,
+        rebuild=rebuild,
         keys=stages.stage_keys(settings, platform.version),
         index_down=index_down,
         summary=summary,
     )
     processing.run(catalogue.versions())
+    if rebuild:
+        if summary.failures:
+            for index in targets.values():  # the served indices stay as they were
+                client.indices.delete(index=index, ignore=[404])
+            logger.error("rebuild abandoned: %d failure(s); the served indices are unchanged", len(summary.failures))
+            return summary
+        serve_generation(client, settings.index_prefix, targets)
     if summary.indexed and index_down is None:
         try:  # when the run returns, what it indexed is searchable
             refresh(client, settings.index_prefix)

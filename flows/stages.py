@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 from contextlib import nullcontext
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from flows.sources import CandidateList, Source
 from index.bulk import bulk_index
 from index.client import client_url, unavailable
 from index.records import document_records
-from index.schema import SCHEMA_VERSION, alias_name
+from index.schema import SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def _write_json(path: Path, value: object) -> None:
 
 def index_version(
     client: Elasticsearch,
-    prefix: str,
+    targets: Mapping[str, str],
     candidate_list: CandidateList,
     version: DocumentVersion,
     extracted: ExtractedDocument,
@@ -202,14 +203,14 @@ def index_version(
     try:
         # Mentions of an older platform version would otherwise linger.
         client.delete_by_query(
-            index=alias_name(prefix, "mentions"),
+            index=targets["mentions"],
             body={"query": {"term": {"doc_id": version.version_id}}},
             refresh=True,
             conflicts="proceed",
         )
     except es_exceptions.ConnectionError as exc:
         raise unavailable(client, exc) from exc
-    actions = list(document_records(prefix, base, extracted, analysed, platform_version))
+    actions = list(document_records(targets, base, extracted, analysed, platform_version))
     report = bulk_index(client, actions)
     if report.errors:
         first = report.errors[0]
@@ -218,12 +219,12 @@ def index_version(
             url=client_url(client),
         )
     if latest:
-        _retire_older_versions(client, prefix, version)
-    mentions = sum(1 for action in actions if action["_index"] == alias_name(prefix, "mentions"))
+        _retire_older_versions(client, targets, version)
+    mentions = sum(1 for action in actions if action["_index"] == targets["mentions"])
     return IndexedCounts(pages=len(extracted.pages), mentions=mentions)
 
 
-def _retire_older_versions(client: Elasticsearch, prefix: str, version: DocumentVersion) -> None:
+def _retire_older_versions(client: Elasticsearch, targets: Mapping[str, str], version: DocumentVersion) -> None:
     query = {
         "bool": {
             "filter": [{"term": {"list_key": version.list_key}}, {"term": {"source": version.source}}, {"term": {"latest": True}}],
@@ -232,7 +233,7 @@ def _retire_older_versions(client: Elasticsearch, prefix: str, version: Document
     }
     try:
         client.update_by_query(
-            index=",".join(alias_name(prefix, kind) for kind in ("documents", "pages", "mentions")),
+            index=",".join(targets.values()),
             body={"query": query, "script": {"source": "ctx._source.latest = false", "lang": "painless"}},
             conflicts="proceed",
             refresh=True,

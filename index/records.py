@@ -10,11 +10,10 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from extract.detect import SentenceMentions
 from extract.model import ExtractedDocument
-from index.schema import alias_name
 
 
 def document_records(
-    prefix: str,
+    targets: Mapping[str, str],
     base: Mapping[str, object],
     extracted: ExtractedDocument,
     analysed: Sequence[Sequence[SentenceMentions]],
@@ -22,19 +21,21 @@ def document_records(
 ) -> Iterator[dict]:
     """Bulk actions for one document version: the document, its pages, its mentions.
 
-    `base` holds the list and document fields every record carries (see
-    `index.schema`); `analysed[i]` are the sentences of `extracted.pages[i]`.
+    `targets` names the index of each kind (the aliases, or a generation
+    being rebuilt); `base` holds the list and document fields every record
+    carries (see `index.schema`); `analysed[i]` are the sentences of
+    `extracted.pages[i]`.
     """
     doc_id = str(base["doc_id"])
     yield {
-        "_index": alias_name(prefix, "documents"),
+        "_index": targets["documents"],
         "_id": doc_id,
         "_source": {**base, "record_id": doc_id, "pages": len(extracted.pages), "warnings": list(extracted.warnings)},
     }
     for page, sentences in zip(extracted.pages, analysed):
         page_id = f"{doc_id}-p{page.number}"
         yield {
-            "_index": alias_name(prefix, "pages"),
+            "_index": targets["pages"],
             "_id": page_id,
             "_source": {
                 **base,
@@ -50,7 +51,7 @@ def document_records(
             for mention in item.mentions:
                 mention_id = f"{doc_id}-p{page.number}-{mention.start}-{mention.end}-{mention.demand}"
                 yield {
-                    "_index": alias_name(prefix, "mentions"),
+                    "_index": targets["mentions"],
                     "_id": mention_id,
                     "_source": {
                         **base,

@@ -7,6 +7,9 @@ version can be built beside the old one and switched to atomically.
 
 from __future__ import annotations
 
+import re
+import time
+
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
@@ -145,14 +148,53 @@ def ensure_indices(client: Elasticsearch, prefix: str) -> dict[str, str]:
             name = index_name(prefix, kind)
             alias = alias_name(prefix, kind)
             served = list(client.indices.get_alias(name=alias)) if client.indices.exists_alias(name=alias) else []
-            if served != [name]:
-                if not client.indices.exists(index=name):
-                    client.indices.create(index=name)
-                switch_alias(client, prefix, kind, name)
+            if len(served) == 1 and _of_current_schema(served[0], alias):
+                current[kind] = served[0]  # possibly a generation built by `vigie reindex`
+                continue
+            if not client.indices.exists(index=name):
+                client.indices.create(index=name)
+            switch_alias(client, prefix, kind, name)
             current[kind] = name
         return current
     except es_exceptions.ConnectionError as exc:
         raise unavailable(client, exc) from exc
+
+
+def _of_current_schema(index: str, alias: str) -> bool:
+    return re.fullmatch(rf"{re.escape(alias)}-v{SCHEMA_VERSION}(-\d+)?", index) is not None
+
+
+def served_targets(prefix: str) -> dict[str, str]:
+    """Where a normal run writes: the aliases."""
+    return {kind: alias_name(prefix, kind) for kind in KINDS}
+
+
+def new_generation(client: Elasticsearch, prefix: str) -> dict[str, str]:
+    """Fresh, empty indices of the current schema, not yet served, for a rebuild."""
+    put_templates(client, prefix)
+    stamp = time.strftime("%Y%m%d%H%M%S") + f"{time.time_ns() % 1000:03d}"
+    targets = {kind: f"{index_name(prefix, kind)}-{stamp}" for kind in KINDS}
+    for name in targets.values():
+        client.indices.create(index=name)
+    return targets
+
+
+def serve_generation(client: Elasticsearch, prefix: str, targets: dict[str, str]) -> list[str]:
+    """Move every alias to the rebuilt indices in one atomic step; delete the
+    indices served before. Returns their names."""
+    actions: list[dict] = []
+    retired: list[str] = []
+    for kind, index in targets.items():
+        alias = alias_name(prefix, kind)
+        if client.indices.exists_alias(name=alias):
+            for old in client.indices.get_alias(name=alias):
+                actions.append({"remove": {"index": old, "alias": alias}})
+                retired.append(old)
+        actions.append({"add": {"index": index, "alias": alias}})
+    client.indices.update_aliases(body={"actions": actions})
+    for old in retired:
+        client.indices.delete(index=old)
+    return retired
 
 
 def create_index_version(client: Elasticsearch, prefix: str, kind: str, version: int) -> str:
