@@ -739,3 +739,97 @@ def reindex_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("-
     if summary.failures:
         err.print("the served indices are unchanged", highlight=False)
         raise typer.Exit(2)
+
+
+export_app = typer.Typer(help="Exports for spreadsheets and scripts: CSV (with --bom for Excel) or JSON.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+def _write_export(text: str, out_file: Path | None) -> None:
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        err.print(f"written to {out_file}", highlight=False)
+
+
+@export_app.command("search")
+@reports_errors
+def export_search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="The same query syntax as `vigie search`.")] = "",
+    commune: Annotated[str | None, typer.Option()] = None,
+    departement: Annotated[str | None, typer.Option()] = None,
+    nuance: Annotated[str | None, typer.Option()] = None,
+    demand: Annotated[str | None, typer.Option()] = None,
+    level: Annotated[str | None, typer.Option()] = None,
+    all_versions: Annotated[bool, typer.Option("--all-versions")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    bom: Annotated[bool, typer.Option("--bom", help="Start the CSV with a BOM, for spreadsheets.")] = False,
+    out_file: Annotated[Path | None, typer.Option("--out", help="A file instead of standard output.")] = None,
+) -> None:
+    """Every hit of a search (not only the first page), as CSV or JSON.
+
+    Example: vigie export search --demand D07 --level commitment --bom --out sante.csv
+    """
+    from index.client import connect
+    from index.exports import SEARCH_COLUMNS, all_hits, hit_row, to_csv
+    from index.search import SearchRequest
+
+    settings = settings_of(ctx)
+    request = SearchRequest(query=query, commune=commune, departement=departement, nuance=nuance, demand=demand, level=level, all_versions=all_versions)
+    rows = [hit_row(hit) for hit in all_hits(connect(settings), settings.index_prefix, request)]
+    text = to_csv(rows, SEARCH_COLUMNS, bom=bom) if fmt == "csv" else json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    _write_export(text, out_file)
+
+
+@export_app.command("scorecard")
+@reports_errors
+def export_scorecard(
+    ctx: typer.Context,
+    list_key: Annotated[str | None, typer.Option("--list")] = None,
+    commune: Annotated[str | None, typer.Option()] = None,
+    departement: Annotated[str | None, typer.Option()] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    bom: Annotated[bool, typer.Option("--bom", help="Start the CSV with a BOM, for spreadsheets.")] = False,
+    out_file: Annotated[Path | None, typer.Option("--out")] = None,
+) -> None:
+    """Scorecards, one row per list and demand, as CSV or JSON.
+
+    Example: vigie export scorecard --departement 59 --bom --out nord.csv
+    """
+    from config.platform import load_platform
+    from index.client import connect
+    from index.exports import SCORECARD_COLUMNS, scorecard_rows, to_csv
+    from index.scorecards import scorecards
+
+    settings = settings_of(ctx)
+    demands = [d.id for d in load_platform().demands]
+    cards = scorecards(connect(settings), settings.index_prefix, demands, list_key=list_key, commune=commune, departement=departement)
+    rows = list(scorecard_rows(cards))
+    text = to_csv(rows, SCORECARD_COLUMNS, bom=bom) if fmt == "csv" else json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    _write_export(text, out_file)
+
+
+@app.command("report")
+@reports_errors
+def report_command(
+    ctx: typer.Context,
+    commune: Annotated[str, typer.Option(help="The commune (INSEE code or name).")],
+    out_file: Annotated[Path | None, typer.Option("--out", help="An HTML file instead of standard output.")] = None,
+) -> None:
+    """A printable HTML report for a commune: its lists side by side on the 14 demands, with quotations.
+
+    Example: vigie report --commune 59698 --out moulins.html
+    """
+    from config.platform import load_platform
+    from index.client import connect
+    from index.exports import commune_report
+    from index.scorecards import scorecards
+
+    settings = settings_of(ctx)
+    platform = load_platform()
+    cards = scorecards(connect(settings), settings.index_prefix, [d.id for d in platform.demands], commune=commune)
+    if not cards:
+        raise ConfigError("no programme indexed for this commune", source="vigie report", field="--commune")
+    _write_export(commune_report(cards[0].commune, cards, {d.id: d.title for d in platform.demands}), out_file)
