@@ -238,18 +238,17 @@ class Catalogue:
             db.execute(insert(source_failures).values(list_key=list_key, source=source, error=error, updated_at=_now()))
 
     def stage_done(self, version_id: str, stage: str, key: str) -> bool:
-        with self.engine.connect() as db:
-            row = db.execute(
-                select(stages.c.key, stages.c.status).where(stages.c.version_id == version_id, stages.c.stage == stage)
-            ).first()
-        return row is not None and row.status == "done" and row.key == key
+        return self._stage_state(version_id, stage) == (key, "done")
 
     def stage_failed(self, version_id: str, stage: str, key: str) -> bool:
+        return self._stage_state(version_id, stage) == (key, "failed")
+
+    def _stage_state(self, version_id: str, stage: str) -> tuple[str, str] | None:
         with self.engine.connect() as db:
             row = db.execute(
                 select(stages.c.key, stages.c.status).where(stages.c.version_id == version_id, stages.c.stage == stage)
             ).first()
-        return row is not None and row.status == "failed" and row.key == key
+        return None if row is None else (row.key, row.status)
 
     def mark_stage(self, version_id: str, stage: str, key: str, status: str, error: str | None = None) -> None:
         """The stage's current state for this version, and one more line in the work log."""

@@ -223,6 +223,7 @@ def search_command(
     Example: vigie search --demand D07 --level commitment
     """
     from index.client import connect
+    from index.exports import hit_row
     from index.search import SearchRequest, search
 
     settings = settings_of(ctx)
@@ -237,21 +238,7 @@ def search_command(
                 "total": result.total,
                 "next": result.next_cursor,
                 "facets": result.facets,
-                "hits": [
-                    {
-                        "list": hit.list_label,
-                        "commune": hit.commune,
-                        "page": hit.page,
-                        "version": hit.version,
-                        "demand": hit.demand,
-                        "level": hit.level,
-                        "source": hit.source,
-                        "archive": f"{hit.archive_path}#page={hit.page}",
-                        "fragments": list(hit.fragments),
-                        "score": hit.score,
-                    }
-                    for hit in result.hits
-                ],
+                "hits": [{**hit_row(hit), "fragments": list(hit.fragments), "score": hit.score} for hit in result.hits],
             }
         )
         return
@@ -442,14 +429,9 @@ def lists_import(
 
     Example: vigie lists import samples/elections/listes-2026-tour1.csv
     """
-    from flows.catalogue import Catalogue
     from flows.lists import import_lists
 
-    summary = import_lists(file, Catalogue(settings_of(ctx).catalogue), on_warning=lambda w: err.print(f"warning: {w}", highlight=False, markup=False))
-    if as_json:
-        _print_json(summary.to_json())
-    else:
-        out.print(summary.line(), highlight=False)
+    _run_import(import_lists, file, ctx, as_json)
 
 
 @results_app.command("import")
@@ -463,10 +445,17 @@ def results_import(
 
     Example: vigie results import samples/elections/resultats-2026-tour1.csv
     """
-    from flows.catalogue import Catalogue
     from flows.lists import import_results
 
-    summary = import_results(file, Catalogue(settings_of(ctx).catalogue), on_warning=lambda w: err.print(f"warning: {w}", highlight=False, markup=False))
+    _run_import(import_results, file, ctx, as_json)
+
+
+def _run_import(importer, file: Path, ctx: typer.Context, as_json: bool) -> None:
+    from flows.catalogue import Catalogue
+
+    summary = importer(
+        file, Catalogue(settings_of(ctx).catalogue), on_warning=lambda w: err.print(f"warning: {w}", highlight=False, markup=False)
+    )
     if as_json:
         _print_json(summary.to_json())
     else:

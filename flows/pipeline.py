@@ -26,7 +26,6 @@ from config.errors import IndexUnavailable, VigieError
 from config.platform import DEFAULT_PLATFORM, Platform, load_platform
 from config.settings import Settings, load_settings
 from extract.detect import Detector
-from extract.nlp import load_pipeline
 from flows import stages
 from flows.catalogue import Catalogue, DocumentVersion
 from flows.fetch import FetchPolicy, new_client
@@ -129,7 +128,7 @@ class _Processing:
     def detector(self) -> Detector:
         """Loaded when a document needs detection: a run with nothing stale
         does not pay for the spaCy pipeline."""
-        return Detector(self.platform, load_pipeline(self.settings.spacy_model))
+        return stages.make_detector(self.settings, self.platform)
 
     def run(self, versions: list[DocumentVersion]) -> None:
         stale = [

@@ -19,7 +19,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
 from config.errors import ExtractionError, FetchError, IndexingError
-from config.platform import DEFAULT_PLATFORM, load_platform
+from config.platform import DEFAULT_PLATFORM, Platform, load_platform
 from config.settings import Settings
 from extract.detect import Detector, SentenceMentions
 from extract.isolated import extract_isolated
@@ -103,9 +103,9 @@ def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDo
     return extracted
 
 
-def make_detector(settings: Settings, platform_file: Path = DEFAULT_PLATFORM) -> Detector:
-    """The detector for these settings and this platform file."""
-    return Detector(load_platform(platform_file), load_pipeline(settings.spacy_model))
+def make_detector(settings: Settings, platform: Platform | None = None) -> Detector:
+    """The detector for these settings and a platform (the shipped one by default)."""
+    return Detector(platform or load_platform(DEFAULT_PLATFORM), load_pipeline(settings.spacy_model))
 
 
 def analyse_document(extracted: ExtractedDocument, detector: Detector) -> list[list[SentenceMentions]]:
