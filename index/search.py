@@ -119,8 +119,10 @@ def search(client: Elasticsearch, prefix: str, request: SearchRequest) -> Search
         name: {bucket["key"]: bucket["doc_count"] for bucket in aggregation["buckets"]}
         for name, aggregation in response.get("aggregations", {}).items()
     }
-    cursor = _encode_cursor(raw_hits[-1]["sort"]) if len(raw_hits) == request.size else None
-    return SearchResult(total=int(response["hits"]["total"]["value"]), hits=hits, facets=facets, next_cursor=cursor)
+    total = int(response["hits"]["total"]["value"])
+    more = len(raw_hits) == request.size and not (request.after is None and total <= request.size)
+    cursor = _encode_cursor(raw_hits[-1]["sort"]) if more else None
+    return SearchResult(total=total, hits=hits, facets=facets, next_cursor=cursor)
 
 
 def search_pages(client: Elasticsearch, prefix: str, query: str, *, size: int = 10) -> SearchResult:
