@@ -1,4 +1,5 @@
-"""Elasticsearch: the local node, mappings, bulk indexing and search."""
+"""Elasticsearch: the local node, mappings, bulk indexing, and the read side
+(search, scorecards, version diffs, exports)."""
 
 from index.bulk import BulkReport, ItemError, bulk_index
 from index.client import connect, server_info
@@ -7,28 +8,45 @@ from index.schema import (
     alias_name,
     create_index_version,
     document_counts,
+    drop_indices,
     ensure_indices,
     index_name,
+    new_generation,
+    serve_generation,
     switch_alias,
 )
-from index.search import Hit, SearchResult, search_pages
+from index.scorecards import Cell, DemandCoverage, Scorecard, demand_coverage, scorecards
+from index.search import Hit, SearchRequest, SearchResult, search, search_pages
+from index.versions import VersionDiff, diff_versions
 
 __all__ = [
     "BulkReport",
+    "Cell",
+    "DemandCoverage",
     "Hit",
     "ItemError",
     "NodeInfo",
+    "Scorecard",
+    "SearchRequest",
     "SearchResult",
+    "VersionDiff",
     "alias_name",
     "bulk_index",
     "connect",
     "create_index_version",
+    "demand_coverage",
+    "diff_versions",
     "document_counts",
+    "drop_indices",
     "ensure_indices",
     "index_name",
     "install_runtime",
+    "new_generation",
     "node_pid",
+    "scorecards",
+    "search",
     "search_pages",
+    "serve_generation",
     "server_info",
     "start_node",
     "stop_node",
