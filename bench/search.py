@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from config.settings import load_settings  # noqa: E402
 from index.bulk import bulk_index  # noqa: E402
 from index.client import connect  # noqa: E402
+from index.lists import ListFacts, ListQuery, find_lists, write_list_records  # noqa: E402
 from index.runtime import start_node  # noqa: E402
 from index.schema import alias_name, document_counts, drop_indices, ensure_indices  # noqa: E402
 from index.scorecards import demand_coverage, scorecards  # noqa: E402
@@ -32,21 +33,50 @@ from tests.tracts import french_paragraphs  # noqa: E402
 PREFIX = "bench-search"
 DEMANDS = [f"D{n:02d}" for n in range(1, 15)]
 LEVELS = ["commitment", "commitment", "mention", "opposition"]
+COMMUNES, PANELS = 3000, 4
+NUANCES = ["LDVG", "LDVD", "LDIV", "LUG"]
+
+
+def list_facts() -> list[ListFacts]:
+    return [
+        ListFacts(
+            list_key=f"{commune:05d}-{panel}", list_label=f"Liste {panel} de la commune {commune}", commune=f"Commune {commune}",
+            commune_insee=f"{commune:05d}", departement=f"{commune % 95 + 1:02d}", nuance=NUANCES[(commune + panel) % 4],
+            head_of_list=f"Tête {panel}", panel=panel,
+        )  # fmt: skip
+        for commune in range(COMMUNES)
+        for panel in range(1, PANELS + 1)
+    ]
+
+
+def programmes(facts: list[ListFacts]):
+    """One programme document per list, which scorecards need to know the list."""
+    for f in facts:
+        doc_id = f"{f.list_key}-v1"
+        yield {
+            "_index": alias_name(PREFIX, "documents"),
+            "_id": doc_id,
+            "_source": {
+                "record_id": doc_id, "doc_id": doc_id, "list_key": f.list_key, "list_label": f.list_label, "commune": f.commune,
+                "commune_insee": f.commune_insee, "departement": f.departement, "nuance": f.nuance, "head_of_list": f.head_of_list,
+                "panel": f.panel, "source": "https://exemple.test/p.pdf", "archive_path": "/archive/p.pdf", "latest": True, "version": 1,
+            },
+        }  # fmt: skip
 
 
 def mentions(count: int, seed: int = 1):
     rng = random.Random(seed)
     sentences = [s for p in french_paragraphs(400, seed=seed) for s in p.split(". ") if len(s) > 30]
     for i in range(count):
-        commune = rng.randrange(3000)
-        panel = rng.randrange(1, 5)
+        commune = rng.randrange(COMMUNES)
+        panel = rng.randrange(1, PANELS + 1)
         yield {
             "_index": alias_name(PREFIX, "mentions"),
             "_id": f"m{i}",
             "_source": {
                 "record_id": f"m{i}", "doc_id": f"{commune}-{panel}-v1", "list_key": f"{commune:05d}-{panel}",
                 "list_label": f"Liste {panel} de la commune {commune}", "commune": f"Commune {commune}",
-                "commune_insee": f"{commune:05d}", "departement": f"{commune % 95 + 1:02d}", "nuance": rng.choice(["LDVG", "LDVD", "LDIV", "LUG"]),
+                "commune_insee": f"{commune:05d}", "departement": f"{commune % 95 + 1:02d}", "nuance": NUANCES[(commune + panel) % 4],
                 "page": rng.randrange(1, 30), "source": "https://exemple.test/p.pdf", "archive_path": "/archive/p.pdf",
                 "demand": rng.choice(DEMANDS), "level": rng.choice(LEVELS), "score": round(rng.random(), 2),
                 "sentence": rng.choice(sentences), "start": 0, "end": 10, "latest": True,
@@ -76,7 +106,14 @@ def main() -> None:
         client.indices.refresh(index=alias_name(PREFIX, "mentions"))
         client.indices.forcemerge(index=alias_name(PREFIX, "mentions"), max_num_segments=5)
         assert not report.errors, report.errors[:3]
+        assert not bulk_index(client, programmes(list_facts())).errors
+        client.indices.refresh(index=alias_name(PREFIX, "documents"))
     indexing_s = time.perf_counter() - began
+    began = time.perf_counter()
+    if not args.reuse:
+        write_list_records(client, PREFIX, list_facts(), DEMANDS)
+        client.indices.refresh(index=alias_name(PREFIX, "lists"))
+    list_records_s = time.perf_counter() - began
     rng = random.Random(7)
     words = ["centre de santé", "logements sociaux", "cantine bio", "piscine", "régie", "gare", "médiathèque", "crèche"]
     requests = [
@@ -85,7 +122,9 @@ def main() -> None:
         lambda: SearchRequest(demand=rng.choice(DEMANDS), level="opposition", nuance="LDVD"),
         lambda: SearchRequest(query=f"{rng.choice(words)} -privé", demand=rng.choice(DEMANDS), sort="date"),
     ]
-    latencies: dict[str, list[float]] = {"search": [], "scorecard (département)": [], "coverage (all)": []}
+    latencies: dict[str, list[float]] = {
+        "search": [], "scorecard (département)": [], "coverage (département)": [], "coverage (all)": [], "lists ≥ 10 commitments": [],
+    }  # fmt: skip
     for i in range(args.queries):
         began = time.perf_counter()
         search(client, PREFIX, requests[i % len(requests)]())
@@ -95,13 +134,21 @@ def main() -> None:
             scorecards(client, PREFIX, DEMANDS, departement=f"{rng.randrange(1, 96):02d}")
             latencies["scorecard (département)"].append(time.perf_counter() - began)
             began = time.perf_counter()
+            demand_coverage(client, PREFIX, DEMANDS, departement=f"{rng.randrange(1, 96):02d}")
+            latencies["coverage (département)"].append(time.perf_counter() - began)
+            began = time.perf_counter()
             demand_coverage(client, PREFIX, DEMANDS)
             latencies["coverage (all)"].append(time.perf_counter() - began)
+            began = time.perf_counter()
+            find_lists(client, PREFIX, ListQuery(departement=f"{rng.randrange(1, 96):02d}", min_commitments=10))
+            latencies["lists ≥ 10 commitments"].append(time.perf_counter() - began)
     stats = client.indices.stats(index=alias_name(PREFIX, "mentions"))["_all"]["primaries"]
     result = {
         "mentions": document_counts(client, PREFIX)["mentions"],
         "index_size_mib": round(stats["store"]["size_in_bytes"] / 2**20, 1),
+        "lists": document_counts(client, PREFIX)["lists"],
         "indexing_s": round(indexing_s, 1),
+        "list_records_s": round(list_records_s, 1),
         "latency_ms": {
             name: {"p50": round(statistics.median(values) * 1000, 1), "p95": round(sorted(values)[int(0.95 * (len(values) - 1))] * 1000, 1), "n": len(values)}
             for name, values in latencies.items()

@@ -6,12 +6,14 @@ team) through `VIGIE_CATALOGUE_URL`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
     Integer,
@@ -100,6 +102,27 @@ source_failures = Table(
     Column("error", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Lists whose record in the lists index is out of date (their programme was
+# indexed, or their details or result imported): the end of the next
+# processing run rewrites them, so a run that could not still leaves them due.
+scorecards_due = Table(
+    "scorecards_due",
+    metadata,
+    Column("list_key", String, primary_key=True),
+    Column("since", DateTime(timezone=True), nullable=False),
+)
+
+
+def mark_scorecards_due(db: Connection, keys: Iterable[str]) -> None:
+    """Within the caller's transaction, so the change and the mark land together."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    # Re-marking moves `since` forward: a computation already running may not clear it.
+    db.execute(scorecards_due.delete().where(scorecards_due.c.list_key.in_(keys)))
+    now = _now()
+    db.execute(insert(scorecards_due), [{"list_key": key, "since": now} for key in keys])
 
 
 @dataclass(frozen=True)
@@ -283,6 +306,30 @@ class Catalogue:
             nuance=row.nuance,
             head_of_list=row.head_of_list,
         )
+
+    def list_keys(self) -> list[str]:
+        with self.engine.connect() as db:
+            return list(db.execute(select(lists.c.list_key).order_by(lists.c.list_key)).scalars())
+
+    def mark_scorecards_due(self, keys: Iterable[str]) -> None:
+        with self.engine.begin() as db:
+            mark_scorecards_due(db, keys)
+
+    def scorecards_due(self) -> list[str]:
+        with self.engine.connect() as db:
+            return list(db.execute(select(scorecards_due.c.list_key).order_by(scorecards_due.c.list_key)).scalars())
+
+    def scorecards_written(self, keys: Iterable[str], started: datetime) -> None:
+        """These lists' records were rewritten by a computation started at
+        `started`; a list marked due again since then stays due."""
+        keys = sorted(set(keys))
+        with self.engine.begin() as db:
+            for start in range(0, len(keys), 500):
+                db.execute(
+                    scorecards_due.delete().where(
+                        scorecards_due.c.list_key.in_(keys[start : start + 500]), scorecards_due.c.since <= started
+                    )
+                )
 
     def failures(self) -> list[tuple[str, str, str]]:
         """(what, stage, error) for every failed source and stage, for reports and re-runs."""

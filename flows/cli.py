@@ -192,7 +192,7 @@ def run_command(
     else:
         out.print(
             f"{summary.documents} documents ({summary.new_versions} new versions): {summary.indexed} indexed, {summary.unchanged} unchanged, "
-            f"{len(summary.failures)} failed; {summary.pages} pages, {summary.mentions} mentions",
+            f"{len(summary.failures)} failed; {summary.pages} pages, {summary.mentions} mentions; {summary.lists} list scorecards",
             highlight=False,
         )
         for failure in summary.failures:
@@ -427,11 +427,52 @@ def lists_import(
 ) -> None:
     """Import or update the declared lists and candidates; re-importing never duplicates.
 
+    The lists' records in the index (`vigie lists find`) follow at the next processing run.
+
     Example: vigie lists import samples/elections/listes-2026-tour1.csv
     """
     from flows.lists import import_lists
 
     _run_import(import_lists, file, ctx, as_json)
+
+
+@lists_app.command("find")
+@reports_errors
+def lists_find(
+    ctx: typer.Context,
+    commune: Annotated[str | None, typer.Option(help="INSEE code or name.")] = None,
+    departement: Annotated[str | None, typer.Option()] = None,
+    nuance: Annotated[str | None, typer.Option()] = None,
+    min_commitments: Annotated[int | None, typer.Option(help="Lists committing to at least this many demands.")] = None,
+    commits_to: Annotated[list[str] | None, typer.Option("--commits-to", help="A demand the list commits to (repeat for several).")] = None,
+    silent_on: Annotated[list[str] | None, typer.Option("--silent-on", help="A demand the programme never addresses (repeat for several).")] = None,
+    elected: Annotated[bool | None, typer.Option("--elected/--not-elected", help="Only the lists that won, or lost.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Lists by what their programme commits to, the most committed first.
+
+    Example: vigie lists find --departement 59 --min-commitments 10
+    """
+    from index.client import connect
+    from index.lists import ListQuery, find_lists
+
+    settings = settings_of(ctx)
+    query = ListQuery(
+        commune=commune, departement=departement, nuance=nuance, min_commitments=min_commitments,
+        committing_to=tuple(commits_to or ()), silent_on=tuple(silent_on or ()), elected=elected,
+    )  # fmt: skip
+    found = find_lists(connect(settings), settings.index_prefix, query)
+    if as_json:
+        _print_json([summary.__dict__ for summary in found])
+        return
+    out.print(f"{len(found)} list(s)", highlight=False)
+    for s in found:
+        won = {True: ", elected", False: "", None: ""}[s.elected]
+        programme = (
+            f"{s.committed} commitments, {s.opposed} oppositions, {s.mentioned} mentions, silent on {s.silent}"
+            if s.has_programme else "no programme indexed"
+        )  # fmt: skip
+        out.print(f"{s.list_key}  {s.list_label} ({s.commune}, {s.nuance}{won}): {programme}", highlight=False, markup=False)
 
 
 @results_app.command("import")
@@ -442,6 +483,8 @@ def results_import(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record each list's votes and seats, and mark the lists that won.
+
+    The lists' records in the index (`vigie lists find`) follow at the next processing run.
 
     Example: vigie results import samples/elections/resultats-2026-tour1.csv
     """
@@ -621,12 +664,16 @@ def scorecard_command(
     if not (list_key or commune):
         coverage = demand_coverage(client, settings.index_prefix, demands, departement=departement)
         if as_json:
-            _print_json([{**c.__dict__, "share_committing": round(c.share_committing, 4)} for c in coverage])
+            _print_json([{**c.__dict__, "silent": c.silent, "share_committing": round(c.share_committing, 4)} for c in coverage])
             return
         lists = coverage[0].lists if coverage else 0
         out.print(f"{lists} list(s) with a programme{' in ' + departement if departement else ''}", highlight=False)
         for c in coverage:
-            out.print(f"{c.demand}  {c.share_committing:6.1%} commit ({c.committing}), {c.opposing} oppose, {c.mentioning} mention", highlight=False)
+            out.print(
+                f"{c.demand}  {c.share_committing:6.1%} commit ({c.committing}), {c.opposing} oppose, "
+                f"{c.mentioning} only mention, {c.silent} silent",
+                highlight=False,
+            )
         return
     cards = scorecards(client, settings.index_prefix, demands, list_key=list_key, commune=commune, departement=departement)
     if as_json:

@@ -47,7 +47,7 @@ from sqlalchemy import (
 )
 
 from config.errors import ConfigError
-from flows.catalogue import Catalogue, lists, metadata
+from flows.catalogue import Catalogue, lists, mark_scorecards_due, metadata
 
 __all__ = [
     "BATCH_ROWS",
@@ -732,6 +732,7 @@ def _apply_staged_lists(db: Connection, path: str, summary: ImportSummary, warn:
                     warn(_headless(path, staged))
             rows = [{name: staged[name] for name in list_columns} for staged in page]
             new, updated, unchanged = _upsert(db, lists, rows, merge=_keep_known_head)
+            mark_scorecards_due(db, [row["list_key"] for row in rows])
             db.execute(
                 delete(candidates).where(candidates.c.list_key == bindparam("stale_key"), candidates.c.rank > bindparam("stale_after")),
                 [{"stale_key": staged["list_key"], "stale_after": staged["max_rank"]} for staged in page],
@@ -930,6 +931,7 @@ def _store_results(db: Connection, batch: list[ListResult]) -> None:
     for key in later:
         del rows[key]
     _upsert(db, results, list(rows.values()))
+    mark_scorecards_due(db, rows)
 
 
 def _result_row(result: ListResult) -> dict[str, Any]:

@@ -48,6 +48,8 @@ class RunSummary:
     """Versions this extractor already failed on: not retried until it changes."""
     pages: int = 0
     mentions: int = 0
+    lists: int = 0
+    """List records (scorecards) rewritten in the lists index."""
     failures: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -59,6 +61,7 @@ class RunSummary:
             "known_failures": self.known_failures,
             "pages": self.pages,
             "mentions": self.mentions,
+            "lists": self.lists,
             "failures": self.failures,
         }
 
@@ -152,6 +155,18 @@ class _Processing:
             self.process(version, pending.get(version.version_id))
         report("process", len(stale), len(stale))
 
+    def update_lists(self, keys: list[str]) -> None:
+        """Rewrite the scorecard records of these lists; when it fails they
+        stay due and the next run writes them."""
+        if not keys:
+            return
+        try:
+            self.summary.lists += stages.update_list_records(
+                self.client, self.settings, self.catalogue, [d.id for d in self.platform.demands], self.targets, keys
+            )
+        except Exception as exc:
+            self.summary.failures.append(f"scorecards of {len(keys)} list(s): {_describe(exc)}")
+
     def _is_latest(self, version: DocumentVersion) -> bool:
         newest = self.catalogue.latest_version(version.list_key, version.source)
         return newest is None or newest.version_id == version.version_id
@@ -189,6 +204,7 @@ class _Processing:
                 self._is_latest(version),
             )
             self.catalogue.mark_stage(version.version_id, stage, key, "done")
+            self.catalogue.mark_scorecards_due([version.list_key])
         except Exception as exc:  # recorded on the version; the run goes on
             message = _describe(exc)
             self.catalogue.mark_stage(version.version_id, stage, key, "failed", message)
@@ -241,6 +257,8 @@ def process(
         summary=summary,
     )
     processing.run(catalogue.versions())
+    if index_down is None:
+        processing.update_lists(catalogue.list_keys() if rebuild else catalogue.scorecards_due())
     if rebuild:
         if summary.failures:
             for index in targets.values():  # the served indices stay as they were
@@ -248,7 +266,7 @@ def process(
             logger.error("rebuild abandoned: %d failure(s); the served indices are unchanged", len(summary.failures))
             return summary
         serve_generation(client, settings.index_prefix, targets)
-    if summary.indexed and index_down is None:
+    if (summary.indexed or summary.lists) and index_down is None:
         try:  # when the run returns, what it indexed is searchable
             refresh(client, settings.index_prefix)
         except IndexUnavailable as exc:
@@ -269,9 +287,9 @@ def programme_pipeline(
     for failure in summary.failures:
         logger.warning("failed: %s", failure)
     logger.info(
-        "%d sources (%d new versions): %d versions processed, %d up to date, %d failed; %d pages, %d mentions",
+        "%d sources (%d new versions): %d versions processed, %d up to date, %d failed; %d pages, %d mentions, %d list scorecards",
         summary.documents, summary.new_versions, summary.indexed, summary.unchanged, len(summary.failures),
-        summary.pages, summary.mentions,
+        summary.pages, summary.mentions, summary.lists,
     )
     create_table_artifact(
         key="vigie-run-summary",

@@ -32,6 +32,7 @@ from flows.fetch import FetchPolicy, fetch, new_client
 from flows.sources import CandidateList, Source
 from index.bulk import bulk_index
 from index.client import client_url, unavailable
+from index.lists import ListFacts, write_list_records
 from index.records import document_records
 from index.schema import SCHEMA_VERSION
 
@@ -240,3 +241,62 @@ def _retire_older_versions(client: Elasticsearch, targets: Mapping[str, str], ve
         )
     except es_exceptions.ConnectionError as exc:
         raise unavailable(client, exc) from exc
+
+
+def list_facts(catalogue: Catalogue, keys: list[str]) -> list[ListFacts]:
+    """What the catalogue knows of these lists: their details and, once imported, their result."""
+    from sqlalchemy import select
+
+    from flows.catalogue import lists
+    from flows.lists import ensure_tables, results
+
+    ensure_tables(catalogue.engine)
+    facts: list[ListFacts] = []
+    with catalogue.engine.connect() as db:
+        for start in range(0, len(keys), 500):
+            rows = db.execute(
+                select(lists, results.c.elected, results.c.votes, results.c.percent_expressed, results.c.round)
+                .outerjoin(results, results.c.list_key == lists.c.list_key)
+                .where(lists.c.list_key.in_(keys[start : start + 500]))
+                .order_by(lists.c.list_key)
+            ).all()
+            facts += [
+                ListFacts(
+                    list_key=row.list_key,
+                    list_label=row.label,
+                    commune=row.commune,
+                    commune_insee=row.commune_insee,
+                    departement=row.departement,
+                    nuance=row.nuance,
+                    head_of_list=row.head_of_list,
+                    panel=row.panel,
+                    elected=row.elected,
+                    votes=row.votes,
+                    percent_expressed=row.percent_expressed,
+                    round=row.round,
+                )
+                for row in rows
+            ]
+    return facts
+
+
+def update_list_records(
+    client: Elasticsearch,
+    settings: Settings,
+    catalogue: Catalogue,
+    demands: list[str],
+    targets: Mapping[str, str],
+    keys: list[str],
+) -> int:
+    """Rewrite the lists-index records of `keys` from the indexed mentions;
+    they stop being due only once written. Returns the records written."""
+    from datetime import datetime, timezone
+
+    started = datetime.now(timezone.utc)
+    try:
+        client.indices.refresh(index=",".join(targets[kind] for kind in ("documents", "mentions")))
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc
+    written = write_list_records(client, settings.index_prefix, list_facts(catalogue, keys), demands, targets)
+    catalogue.scorecards_written(keys, started)
+    return written

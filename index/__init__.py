@@ -15,6 +15,7 @@ from index.schema import (
     serve_generation,
     switch_alias,
 )
+from index.lists import ListFacts, ListQuery, ListSummary, find_lists, write_list_records
 from index.scorecards import Cell, DemandCoverage, Scorecard, demand_coverage, scorecards
 from index.search import Hit, SearchRequest, SearchResult, search, search_pages
 from index.versions import VersionDiff, diff_versions
@@ -25,6 +26,9 @@ __all__ = [
     "DemandCoverage",
     "Hit",
     "ItemError",
+    "ListFacts",
+    "ListQuery",
+    "ListSummary",
     "NodeInfo",
     "Scorecard",
     "SearchRequest",
@@ -38,6 +42,7 @@ __all__ = [
     "diff_versions",
     "document_counts",
     "drop_indices",
+    "find_lists",
     "ensure_indices",
     "index_name",
     "install_runtime",
@@ -51,4 +56,5 @@ __all__ = [
     "start_node",
     "stop_node",
     "switch_alias",
+    "write_list_records",
 ]

@@ -16,8 +16,8 @@ from elasticsearch import exceptions as es_exceptions
 from index.client import unavailable
 
 # Bump when a mapping changes: the next run builds the new version and re-indexes.
-SCHEMA_VERSION = 4
-KINDS = ("documents", "pages", "mentions")
+SCHEMA_VERSION = 5
+KINDS = ("documents", "pages", "mentions", "lists")
 
 # The built-in `french` analyzer has no ASCII folding; this one adds it after
 # the stop filter so accented stop words ("à", "où") are still removed, and
@@ -105,6 +105,40 @@ MAPPINGS: dict[str, dict] = {
                 "type": "nested",
                 "properties": {"text": _KEYWORD, "kind": _KEYWORD, "value": {"type": "double"}, "unit": _KEYWORD},
             },
+        },
+    },
+    # One record per list: its scorecard, stored for questions about lists (see `index.lists`).
+    "lists": {
+        "dynamic": "strict",
+        "properties": {
+            **_LIST_FIELDS,
+            "record_id": _KEYWORD,
+            "has_programme": {"type": "boolean"},
+            "commitments": _KEYWORD,
+            "oppositions": _KEYWORD,
+            "mentions_only": _KEYWORD,
+            "silences": _KEYWORD,
+            "committed": {"type": "integer"},
+            "opposed": {"type": "integer"},
+            "mentioned": {"type": "integer"},
+            "silent": {"type": "integer"},
+            "cells": {
+                "type": "nested",
+                "properties": {
+                    "demand": _KEYWORD,
+                    "level": _KEYWORD,
+                    "sentences": {"type": "integer"},
+                    "quotation": {"type": "text", "analyzer": "french_folded"},
+                    "page": {"type": "integer"},
+                    "archive": _KEYWORD,
+                    "quantities": _KEYWORD,
+                },
+            },
+            "elected": {"type": "boolean"},
+            "votes": {"type": "integer"},
+            "percent_expressed": {"type": "float"},
+            "round": {"type": "integer"},
+            "updated_at": {"type": "date"},
         },
     },
 }

@@ -7,6 +7,7 @@ programme, not by loops over records in Python.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from elasticsearch import Elasticsearch
@@ -54,10 +55,12 @@ class Scorecard:
         return {**{name: getattr(self, name) for name in _LIST_FIELDS}, "cells": [cell.__dict__ for cell in self.cells.values()]}
 
 
-def _scope(list_key: str | None, commune: str | None, departement: str | None) -> dict:
+def _scope(list_key: str | Sequence[str] | None, commune: str | None, departement: str | None) -> dict:
     filters = []
-    if list_key:
+    if isinstance(list_key, str):
         filters.append({"term": {"list_key": list_key}})
+    elif list_key is not None:
+        filters.append({"terms": {"list_key": list(list_key)}})
     if commune:
         filters.append({"bool": {"should": [{"term": {"commune_insee": commune}}, {"term": {"commune.raw": commune}}]}})
     if departement:
@@ -70,15 +73,20 @@ def scorecards(
     prefix: str,
     demands: list[str],
     *,
-    list_key: str | None = None,
+    list_key: str | Sequence[str] | None = None,
     commune: str | None = None,
     departement: str | None = None,
+    targets: Mapping[str, str] | None = None,
 ) -> list[Scorecard]:
-    """One scorecard per list with a programme in scope, lists side by side."""
+    """One scorecard per list with a programme in scope, lists side by side.
+
+    `list_key` is one list or several; `targets` names the indices to read
+    when they are not the served ones (a generation being rebuilt)."""
     scope = _scope(list_key, commune, departement)
+    targets = targets or {kind: alias_name(prefix, kind) for kind in ("documents", "mentions")}
     try:
         programmes = client.search(
-            index=alias_name(prefix, "documents"),
+            index=targets["documents"],
             body={
                 "size": 0,
                 "query": scope,
@@ -87,7 +95,7 @@ def scorecards(
             },
         )
         found = client.search(
-            index=alias_name(prefix, "mentions"),
+            index=targets["mentions"],
             body={
                 "size": 0,
                 "query": scope,
@@ -134,6 +142,9 @@ def _cell(demand_bucket: dict) -> Cell:
 
 @dataclass(frozen=True)
 class DemandCoverage:
+    """How the lists with a programme stand on one demand, each counted once at
+    its strongest level; the rest are silent on it."""
+
     demand: str
     lists: int
     """Lists in scope with a programme."""
@@ -142,44 +153,48 @@ class DemandCoverage:
     mentioning: int
 
     @property
+    def silent(self) -> int:
+        return self.lists - self.committing - self.opposing - self.mentioning
+
+    @property
     def share_committing(self) -> float:
         return self.committing / self.lists if self.lists else 0.0
 
 
 def demand_coverage(
-    client: Elasticsearch, prefix: str, demands: list[str], *, departement: str | None = None
+    client: Elasticsearch, prefix: str, demands: list[str], *, departement: str | None = None, nuance: str | None = None
 ) -> list[DemandCoverage]:
-    """For each demand, how many lists commit to it, oppose it, or only mention it."""
-    scope = _scope(None, None, departement)
+    """For each demand, how many lists commit to it, oppose it, or only mention it.
+
+    One aggregation over the lists index (one small record per list, see
+    `index.lists`), not over every mention: a département or the whole
+    country costs about the same."""
+    filters: list[dict] = [{"term": {"has_programme": True}}]
+    filters += [{"term": {name: value}} for name, value in (("departement", departement), ("nuance", nuance)) if value]
+    fields = {"commitment": "commitments", "opposition": "oppositions", "mention": "mentions_only"}
     try:
-        total = client.search(
-            index=alias_name(prefix, "documents"),
-            body={"size": 0, "query": scope, "aggs": {"lists": {"cardinality": {"field": "list_key"}}}},
-        )["aggregations"]["lists"]["value"]
-        per_demand = client.search(
-            index=alias_name(prefix, "mentions"),
+        found = client.search(
+            index=alias_name(prefix, "lists"),
             body={
                 "size": 0,
-                "query": scope,
-                "aggs": {"demands": {"terms": {"field": "demand", "size": 100}, "aggs": {
-                    "levels": {"terms": {"field": "level", "size": 3}, "aggs": {
-                        "lists": {"cardinality": {"field": "list_key"}}}}}}},
+                "track_total_hits": True,
+                "query": {"bool": {"filter": filters}},
+                "aggs": {level: {"terms": {"field": name, "size": 100}} for level, name in fields.items()},
             },
-        )["aggregations"]["demands"]["buckets"]
+        )
     except es_exceptions.NotFoundError:
         return []
     except es_exceptions.ConnectionError as exc:
         raise unavailable(client, exc) from exc
-    counts = {
-        bucket["key"]: {level["key"]: level["lists"]["value"] for level in bucket["levels"]["buckets"]} for bucket in per_demand
-    }
+    total = int(found["hits"]["total"]["value"])
+    counts = {level: {b["key"]: b["doc_count"] for b in found["aggregations"][level]["buckets"]} for level in fields}
     return [
         DemandCoverage(
             demand=demand,
-            lists=int(total),
-            committing=counts.get(demand, {}).get("commitment", 0),
-            opposing=counts.get(demand, {}).get("opposition", 0),
-            mentioning=counts.get(demand, {}).get("mention", 0),
+            lists=total,
+            committing=counts["commitment"].get(demand, 0),
+            opposing=counts["opposition"].get(demand, 0),
+            mentioning=counts["mention"].get(demand, 0),
         )
         for demand in demands
     ]

@@ -66,11 +66,16 @@ def test_run_then_search_names_the_list_the_commune_and_the_page(es_settings, pr
     env = {"data_dir": str(es_settings.data_dir), "es_url": es_settings.elasticsearch_url, "index_prefix": es_settings.index_prefix}
     run = vigie("run", str(SAMPLES / "sources.csv"), **env)
     assert run.exit_code == 0, run.output
-    assert re.search(r"5 documents \(5 new versions\): 5 indexed, 0 unchanged, 0 failed; \d+ pages, \d+ mentions", run.output)
+    assert re.search(r"5 documents \(5 new versions\): 5 indexed, 0 unchanged, 0 failed; \d+ pages, \d+ mentions; 5 list scorecards", run.output)
 
     search = vigie("search", '"centre de santé municipal"', **env)
     assert search.exit_code == 0, search.output
     assert "Moulins en commun — Moulins-sur-Lys, page 2" in search.output
+
+    health = vigie("lists", "find", "--commits-to", "D07", "--departement", "59", **env)
+    assert health.exit_code == 0, health.output
+    assert "59698-1  Moulins en commun (Moulins-sur-Lys, LUG)" in health.output
+    assert "62991" not in health.output
 
 
 @pytest.mark.es

@@ -158,7 +158,7 @@ def test_reindex_rebuilds_every_index_from_the_archive_alone(es_settings, es_cli
     counts = document_counts(es_client, es_settings.index_prefix)
     cards = scorecards(es_client, es_settings.index_prefix, demands)
     drop_indices(es_client, es_settings.index_prefix)
-    assert document_counts(es_client, es_settings.index_prefix) == {"documents": 0, "pages": 0, "mentions": 0}
+    assert document_counts(es_client, es_settings.index_prefix) == {"documents": 0, "pages": 0, "mentions": 0, "lists": 0}
 
     rebuilt = process(es_settings, summary=RunSummary(), rebuild=True)
     assert rebuilt.failures == [] and rebuilt.indexed == 5

@@ -54,16 +54,14 @@ def test_silences_are_the_demands_never_addressed(corpus) -> None:
     assert set(card.silences) == set(DEMANDS) - set(by_hand(client, prefix)["62991-2"])
 
 
-def test_coverage_counts_lists_by_level_not_sentences(corpus) -> None:
+def test_coverage_counts_each_list_once_at_its_strongest_level(corpus) -> None:
     client, prefix = corpus
-    levels: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for hit in helpers.scan(client, index=alias_name(prefix, "mentions"), query={"query": {"match_all": {}}}):
-        levels[(hit["_source"]["demand"], hit["_source"]["level"])].add(hit["_source"]["list_key"])
+    strongest = by_hand(client, prefix)
     for c in demand_coverage(client, prefix, DEMANDS):
         assert c.lists == 5
-        assert (c.committing, c.opposing, c.mentioning) == tuple(
-            len(levels[(c.demand, level)]) for level in ("commitment", "opposition", "mention")
-        )
+        levels = [strongest[key][c.demand][0] for key in strongest if c.demand in strongest[key]]
+        assert (c.committing, c.opposing, c.mentioning) == tuple(levels.count(level) for level in STRENGTH)
+        assert c.silent == 5 - len(levels)
         assert c.share_committing == c.committing / 5
     in_62 = {c.demand: c for c in demand_coverage(client, prefix, DEMANDS, departement="62")}
     assert in_62["D01"].lists == 2
