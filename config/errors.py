@@ -15,7 +15,8 @@ the library (``raise ... from exc``).
     │   └── UnsupportedFormat
     ├── IndexUnavailable(url)               Elasticsearch cannot be reached
     ├── IndexingError(url)                  Elasticsearch refused a request
-    └── NodeError(url)                      the local Elasticsearch node cannot run
+    ├── NodeError(url)                      the local Elasticsearch node cannot run
+    └── DeliveryError(target)               an alert could not be sent (SMTP server, webhook)
 """
 
 from __future__ import annotations
@@ -89,3 +90,9 @@ class NodeError(VigieError):
     def __init__(self, message: str, *, url: str) -> None:
         self.url = url
         super().__init__(f"local Elasticsearch node ({url}): {message}")
+
+
+class DeliveryError(VigieError):
+    def __init__(self, message: str, *, target: str) -> None:
+        self.target = target
+        super().__init__(f"alert delivery to {target}: {message}")

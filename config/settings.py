@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.errors import ConfigError
@@ -106,6 +106,27 @@ class Settings(BaseSettings):
 
     task_retry_delay_s: Annotated[float, Field(ge=0)] = 2.0
     """Delay between Prefect task retries, in seconds."""
+
+    smtp_host: str | None = None
+    """SMTP server alert e-mails are sent through; unset, saved searches with an e-mail address wait for it."""
+
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
+    """Port of the SMTP server."""
+
+    smtp_starttls: bool = True
+    """Upgrade the SMTP connection with STARTTLS before logging in (false only for a local relay)."""
+
+    smtp_user: str | None = None
+    """SMTP login, when the server asks for one."""
+
+    smtp_password: SecretStr | None = None
+    """SMTP password (never printed)."""
+
+    smtp_from: str = "vigie@localhost"
+    """Sender address of alert e-mails."""
+
+    webhook_secret: SecretStr | None = None
+    """When set, each alert POST carries X-Vigie-Signature: sha256=HMAC of the body, for the receiver to check."""
 
     @field_validator("es_url")
     @classmethod

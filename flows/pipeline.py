@@ -27,6 +27,7 @@ from config.platform import DEFAULT_PLATFORM, Platform, load_platform
 from config.settings import Settings, load_settings
 from extract.detect import Detector
 from flows import stages
+from flows.alerts import run_alerts
 from flows.catalogue import Catalogue, DocumentVersion
 from flows.fetch import FetchPolicy, new_client
 from flows.progress import report
@@ -50,6 +51,8 @@ class RunSummary:
     mentions: int = 0
     lists: int = 0
     """List records (scorecards) rewritten in the lists index."""
+    alerts: int = 0
+    """New hits of saved searches found by this run."""
     failures: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
@@ -62,6 +65,7 @@ class RunSummary:
             "pages": self.pages,
             "mentions": self.mentions,
             "lists": self.lists,
+            "alerts": self.alerts,
             "failures": self.failures,
         }
 
@@ -82,6 +86,7 @@ def _retry_on(*kinds: type[Exception]):
 collect_task = task(stages.collect_source, name="collect", cache_policy=NO_CACHE)
 extract_task = task(stages.extract_version, name="extract", cache_policy=NO_CACHE)
 detect_task = task(stages.detect_version, name="detect", cache_policy=NO_CACHE)
+alerts_task = task(run_alerts, name="alerts", cache_policy=NO_CACHE)
 index_task = task(stages.index_version, name="index", cache_policy=NO_CACHE, retry_condition_fn=_retry_on(IndexUnavailable))
 
 
@@ -271,6 +276,14 @@ def process(
             refresh(client, settings.index_prefix)
         except IndexUnavailable as exc:
             logger.error("%s", exc)
+    if index_down is None and not rebuild:
+        try:
+            alerts = alerts_task(catalogue, client, settings, check=summary.indexed > 0)
+        except Exception as exc:  # the next run checks again: hits are told apart by id, not time
+            summary.failures.append(f"alerts: {_describe(exc)}")
+        else:
+            summary.alerts += sum(alerts.found.values())
+            summary.failures += alerts.failures
     return summary
 
 
@@ -298,6 +311,8 @@ def programme_pipeline(
             {"what": "new versions", "count": summary.new_versions},
             {"what": "versions processed", "count": summary.indexed},
             {"what": "versions up to date", "count": summary.unchanged},
+            {"what": "list scorecards rewritten", "count": summary.lists},
+            {"what": "new hits of saved searches", "count": summary.alerts},
             {"what": "failed", "count": len(summary.failures)},
         ]
         + [{"what": failure, "count": 1} for failure in summary.failures],

@@ -40,6 +40,8 @@ class Hit:
     version: int = 1
     demand: str | None = None
     level: str | None = None
+    record_id: str = ""
+    """The page's or the mention's own id: what tells a hit already seen from a new one."""
 
     @property
     def citation(self) -> str:
@@ -182,4 +184,46 @@ def _hit(raw: dict, text_field: str) -> Hit:
         version=int(source.get("version", 1)),
         demand=source.get("demand"),
         level=source.get("level"),
+        record_id=source.get("record_id", raw.get("_id", "")),
     )
+
+
+def matching_ids(client: Elasticsearch, prefix: str, request: SearchRequest) -> set[str]:
+    """The ids of every record the search matches (a scroll, ids only)."""
+    from elasticsearch import helpers
+
+    text_field = "sentence" if request.on_mentions else "text"
+    index = alias_name(prefix, "mentions" if request.on_mentions else "pages")
+    try:
+        return {
+            hit["_id"]
+            for hit in helpers.scan(client, index=index, query={"query": _query(request, text_field), "_source": False}, size=2000)
+        }
+    except es_exceptions.NotFoundError:
+        return set()
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc
+    except es_exceptions.RequestError as exc:
+        raise ConfigError(f"the server refused this search ({exc.error}); simplify the query", source="search", field="query") from exc
+
+
+def hits_by_id(client: Elasticsearch, prefix: str, request: SearchRequest, ids: list[str]) -> list[Hit]:
+    """The hits of `request` among these record ids, with their highlighted fragments."""
+    text_field = "sentence" if request.on_mentions else "text"
+    index = alias_name(prefix, "mentions" if request.on_mentions else "pages")
+    hits: list[Hit] = []
+    for start in range(0, len(ids), 500):
+        query = _query(request, text_field)
+        query["bool"]["filter"] = [*query["bool"]["filter"], {"ids": {"values": ids[start : start + 500]}}]
+        body = {
+            "query": query,
+            "size": 500,
+            "sort": [{"record_id": "asc"}],
+            "highlight": {"pre_tags": [HIGHLIGHT_TAGS[0]], "post_tags": [HIGHLIGHT_TAGS[1]], "fields": {text_field: {"fragment_size": 160, "number_of_fragments": 2}}},
+        }
+        try:
+            response = client.search(index=index, body=body)
+        except es_exceptions.ConnectionError as exc:
+            raise unavailable(client, exc) from exc
+        hits += [_hit(raw, text_field) for raw in response["hits"]["hits"]]
+    return hits

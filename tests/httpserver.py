@@ -28,6 +28,10 @@ class ServerState:
     redirects: dict[str, str] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
     """(path, If-None-Match) of every request received."""
+    posted: list[tuple[str, dict[str, str], bytes, int]] = field(default_factory=list)
+    """(path, headers, body, status answered) of every POST received: a webhook receiver."""
+    post_failures: list[int] = field(default_factory=list)
+    """Statuses to answer the next POSTs with, one per request, before 204."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -59,6 +63,12 @@ class _Handler(BaseHTTPRequestHandler):
             "Content-Type": state.types.get(path, "application/pdf"),
         }
         self._answer(200, data, headers)
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        status = self.state.post_failures.pop(0) if self.state.post_failures else 204
+        self.state.posted.append((self.path, dict(self.headers.items()), body, status))
+        self._answer(status, b"", {})
 
     def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)

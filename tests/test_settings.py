@@ -50,3 +50,10 @@ def test_describe_lists_every_setting_by_its_variable(tmp_path: Path) -> None:
     values = describe(load_settings(data_dir=tmp_path))
     assert values["VIGIE_DATA_DIR"] == str(tmp_path)
     assert "VIGIE_INDEX_PREFIX" in values and "VIGIE_ES_URL" in values
+
+
+def test_secrets_are_never_printed(tmp_path) -> None:
+    settings = load_settings(data_dir=tmp_path, smtp_password="mot-de-passe", webhook_secret="secret-partagé")
+    printed = "\n".join(describe(settings).values())
+    assert "mot-de-passe" not in printed and "secret-partagé" not in printed
+    assert settings.smtp_password.get_secret_value() == "mot-de-passe"
