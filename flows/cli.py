@@ -947,12 +947,17 @@ def export_scorecard(
 def report_command(
     ctx: typer.Context,
     commune: Annotated[str, typer.Option(help="The commune (INSEE code or name).")],
-    out_file: Annotated[Path | None, typer.Option("--out", help="An HTML file instead of standard output.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="A file instead of standard output (required for PDF).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="html or pdf")] = "html",
 ) -> None:
-    """A printable HTML report for a commune: its lists side by side on the 14 demands, with quotations.
+    """A printable report for a commune, HTML or PDF: its lists side by side on the 14 demands, with quotations.
 
-    Example: vigie report --commune 59698 --out moulins.html
+    Example: vigie report --commune 59698 --format pdf --out moulins.pdf
     """
+    if fmt not in ("html", "pdf"):
+        raise ConfigError("html or pdf", source="vigie report", field="--format")
+    if fmt == "pdf" and out_file is None:
+        raise ConfigError("a PDF report needs a file: add --out FILE.pdf", source="vigie report", field="--out")
     from config.platform import load_platform
     from index.client import connect
     from index.exports import commune_report
@@ -963,4 +968,11 @@ def report_command(
     cards = scorecards(connect(settings), settings.index_prefix, [d.id for d in platform.demands], commune=commune)
     if not cards:
         raise ConfigError("no programme indexed for this commune", source="vigie report", field="--commune")
-    _write_export(commune_report(cards[0].commune, cards, {d.id: d.title for d in platform.demands}), out_file)
+    titles = {d.id: d.title for d in platform.demands}
+    if fmt == "pdf":
+        from index.exports import commune_report_pdf
+
+        out_file.write_bytes(commune_report_pdf(cards[0].commune, cards, titles))
+        err.print(f"written to {out_file}", highlight=False)
+        return
+    _write_export(commune_report(cards[0].commune, cards, titles), out_file)

@@ -124,3 +124,63 @@ def commune_report(commune: str, cards: Sequence[Scorecard], titles: dict[str, s
         f"<table><tr><th>Liste</th>{head}</tr>{rows}</table>{quotes}"
         "<p><small>Produit par Vigie à partir des programmes archivés.</small></p></body></html>"
     )
+
+
+_PDF_MARKS = {"commitment": ("E", "#b7e1c1"), "opposition": ("O", "#f4c7c3"), "mention": ("M", "#fbe8a6"), "absent": ("", "#ffffff")}
+
+
+def commune_report_pdf(commune: str, cards: Sequence[Scorecard], titles: dict[str, str]) -> bytes:
+    """The printable report as a PDF (A4 landscape): the comparison table, then
+    the quotations. Programme text is escaped: it is never read as markup."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    demands = list(titles)
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=landscape(A4), title=f"{commune} — engagements des listes", author="Vigie",
+        leftMargin=1.5 * cm, rightMargin=1.5 * cm, topMargin=1.5 * cm, bottomMargin=1.5 * cm,
+    )  # fmt: skip
+    cell = styles["BodyText"].clone("cell", fontSize=8, leading=10)
+    story = [
+        Paragraph(escape(f"{commune} : les listes face aux 14 exigences"), styles["Title"]),
+        Paragraph("E engagement · O opposition · M mention · case vide : absent du programme", styles["BodyText"]),
+        Spacer(1, 0.4 * cm),
+    ]
+    rows = [["Liste", *demands]]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+        ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+    ]
+    for row, card in enumerate(cards, start=1):
+        label = f"<b>{escape(card.list_label)}</b><br/>{escape(card.head_of_list)} · {escape(card.nuance)}"
+        rows.append([Paragraph(label, cell), *(_PDF_MARKS[card.cells[d].level][0] for d in demands)])
+        for column, demand in enumerate(demands, start=1):
+            style.append(("BACKGROUND", (column, row), (column, row), colors.HexColor(_PDF_MARKS[card.cells[demand].level][1])))
+    story.append(Table(rows, colWidths=[7 * cm] + [1.3 * cm] * len(demands), repeatRows=1, style=TableStyle(style)))
+    for card in cards:
+        story.append(Paragraph(escape(card.list_label), styles["Heading2"]))
+        for demand in demands:
+            found = card.cells[demand]
+            if not found.quotation:
+                continue
+            quantities = f" <i>({escape('; '.join(found.quantities))})</i>" if found.quantities else ""
+            story.append(
+                Paragraph(
+                    f"<b>{escape(demand)} {escape(titles[demand])}</b> — {escape(found.level)}, page {found.page} : "
+                    f"« {escape(found.quotation)} »{quantities}<br/><font size=7>{escape(found.archive or '')}</font>",
+                    cell,
+                )
+            )
+    story.append(Spacer(1, 0.4 * cm))
+    story.append(Paragraph("Produit par Vigie à partir des programmes archivés.", cell))
+    document.build(story)
+    return buffer.getvalue()

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from config.platform import load_platform
 from flows.cli import app
-from index.exports import SEARCH_COLUMNS, commune_report, safe_cell, scorecard_rows, to_csv
-from index.scorecards import scorecards
+from index.exports import SEARCH_COLUMNS, commune_report, commune_report_pdf, safe_cell, scorecard_rows, to_csv
+from index.scorecards import Cell, Scorecard, scorecards
 
 DEMANDS = {d.id: d.title for d in load_platform().demands}
 
@@ -51,3 +51,31 @@ def test_exports_and_the_report_come_from_the_indexed_corpus(corpus, tmp_path) -
     made = runner.invoke(app, ["report", "--commune", "59698", "--out", str(target)], env=env)
     assert made.exit_code == 0, made.output
     assert "Moulins en commun" in target.read_text(encoding="utf-8")
+
+    printed = tmp_path / "moulins.pdf"
+    made = runner.invoke(app, ["report", "--commune", "59698", "--format", "pdf", "--out", str(printed)], env=env)
+    assert made.exit_code == 0, made.output
+    text = pdf_text(printed.read_bytes())
+    assert "Moulins-sur-Lys : les listes face aux 14 exigences" in text
+    assert all(label in text for label in ("Moulins en commun", "Moulins Avenir", "Moulins Citoyens"))
+    water = cards[[c.list_label for c in cards].index("Moulins Avenir")].cells["D03"]
+    assert " ".join(water.quotation.split()[:4]) in " ".join(text.split())
+
+
+def pdf_text(data: bytes) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def test_the_pdf_report_prints_programme_text_as_text_never_as_markup() -> None:
+    hostile = "<b>gras</b> & <script>alert(1)</script> <font size=40>"
+    card = Scorecard(
+        list_key="59999-1", list_label=hostile, commune="Essai-sur-Mer", commune_insee="59999", departement="59",
+        nuance="LDIV", head_of_list="Camille Essai",
+        cells={d: Cell(d, "absent") for d in DEMANDS} | {"D07": Cell("D07", "commitment", 1, f"Un centre de santé {hostile}", 1, "/a.pdf#page=1")},
+    )  # fmt: skip
+    text = " ".join(pdf_text(commune_report_pdf("Essai-sur-Mer", [card], DEMANDS)).split())
+    assert "<b>gras</b> & <script>alert(1)</script> <font size=40>" in text
+    assert "Un centre de santé <b>gras</b>" in text
