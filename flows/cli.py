@@ -21,8 +21,10 @@ es_app = typer.Typer(help="The Elasticsearch node: the local one Vigie runs, or 
 app.add_typer(es_app, name="es")
 app.add_typer(archive_app, name="archive")
 
-out = Console(soft_wrap=True)  # paths and URLs stay whole, to copy or grep
-err = Console(stderr=True, soft_wrap=True)
+# Paths and URLs stay whole, to copy or grep. No console markup: list labels,
+# file names and programme text are data, and "[b]" in them must print as is.
+out = Console(soft_wrap=True, markup=False)
+err = Console(stderr=True, soft_wrap=True, markup=False)
 DEFAULT_DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "detection-dev.jsonl"
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -36,7 +38,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except VigieError as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"error: {exc}", highlight=False, soft_wrap=True, style="red")
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -216,6 +218,7 @@ def search_command(
     sort: Annotated[str, typer.Option(help="relevance or date.")] = "relevance",
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 10,
     after: Annotated[str | None, typer.Option(help="The cursor printed by the previous page.")] = None,
+    snapshot: Annotated[bool, typer.Option("--snapshot", help="Page through one frozen view of the index (5 minutes between pages).")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Search the programmes' pages, or with --demand/--level the sentences where demands were found.
@@ -230,7 +233,7 @@ def search_command(
     settings = settings_of(ctx)
     request = SearchRequest(
         query=query, commune=commune, departement=departement, nuance=nuance, demand=demand, level=level,
-        all_versions=all_versions, sort=sort, size=limit, after=after,
+        all_versions=all_versions, sort=sort, size=limit, after=after, snapshot=snapshot,
     )
     result = search(connect(settings), settings.index_prefix, request)
     if as_json:
@@ -247,7 +250,7 @@ def search_command(
     out.print(f"{result.total} {what} match {query!r}", highlight=False)
     for hit in result.hits:
         found = f" [{hit.demand} {hit.level}]" if hit.demand else ""
-        out.print(f"\n[bold]{hit.list_label}[/bold] — {hit.commune}, page {hit.page}{found}", highlight=False)
+        out.print(f"\n{hit.list_label} — {hit.commune}, page {hit.page}{found}", highlight=False, style="bold")
         for fragment in hit.fragments:
             out.print(f"  … {fragment} …", highlight=False, markup=False)
         out.print(f"  {hit.archive_path}#page={hit.page}", highlight=False, style="dim")
@@ -278,7 +281,7 @@ def extract_command(
         if as_json:
             _print_json({"file": str(file), "pages": [], "warnings": [], "errors": [str(exc)]})
         else:
-            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"error: {exc}", highlight=False, soft_wrap=True, style="red")
         raise typer.Exit(1) from None
     if as_json:
         _print_json(extracted.to_json())

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from elasticsearch import Elasticsearch
 
 from index.scorecards import Scorecard
-from index.search import Hit, SearchRequest, search
+from index.search import Hit, SearchRequest, scroll_hits
 
 SEARCH_COLUMNS = ("list", "commune", "page", "version", "demand", "level", "fragment", "archive", "source")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,14 +39,8 @@ def to_csv(rows: Iterable[dict], columns: Sequence[str], *, bom: bool = False) -
 
 
 def all_hits(client: Elasticsearch, prefix: str, request: SearchRequest) -> Iterator[Hit]:
-    """Every hit of a search, page after page (search_after), for full exports."""
-    cursor = None
-    while True:
-        page = search(client, prefix, SearchRequest(**{**request.__dict__, "size": 1000, "after": cursor}))
-        yield from page.hits
-        cursor = page.next_cursor
-        if cursor is None:
-            return
+    """Every hit of a search (not only a page), by département, commune, list and page."""
+    return scroll_hits(client, prefix, request)
 
 
 def hit_row(hit: Hit) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from elasticsearch import Elasticsearch
@@ -25,6 +26,7 @@ FACETS = ("commune", "departement", "nuance", "demand", "level")
 _FACET_FIELDS = {"commune": "commune.raw", "departement": "departement", "nuance": "nuance", "demand": "demand", "level": "level"}
 MAX_QUERY_CHARS = 2000
 SORTS = ("relevance", "date")
+SNAPSHOT_KEEP_ALIVE = "5m"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Hit:
     level: str | None = None
     record_id: str = ""
     """The page's or the mention's own id: what tells a hit already seen from a new one."""
+    list_key: str = ""
 
     @property
     def citation(self) -> str:
@@ -62,6 +65,11 @@ class SearchRequest:
     size: int = 10
     after: str | None = None
     """The cursor of the previous page (`SearchResult.next_cursor`)."""
+    snapshot: bool = False
+    """Page through one frozen view of the index (a point in time, kept
+    `SNAPSHOT_KEEP_ALIVE` between pages): records indexed meanwhile neither
+    appear nor shift the pages. Without it, pages are exact on a unique
+    tiebreaker but see new records."""
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -104,16 +112,34 @@ def search(client: Elasticsearch, prefix: str, request: SearchRequest) -> Search
             if request.on_mentions or name not in {"demand", "level"}
         },
     }
-    if request.after:
-        body["search_after"] = _decode_cursor(request.after)
     index = alias_name(prefix, "mentions" if request.on_mentions else "pages")
+    cursor = _decode_cursor(request.after) if request.after else None
+    snapshot = cursor.snapshot if cursor else (_open_snapshot(client, index) if request.snapshot else None)
     try:
-        response = client.search(index=index, body=body)
-    except es_exceptions.NotFoundError:
+        if snapshot and snapshot.startswith(_SCROLL):
+            response = (
+                client.scroll(scroll_id=snapshot.removeprefix(_SCROLL), params={"scroll": SNAPSHOT_KEEP_ALIVE})
+                if cursor
+                else client.search(index=index, body=body, params={"scroll": SNAPSHOT_KEEP_ALIVE})
+            )
+        else:
+            if cursor:
+                body["search_after"] = cursor.after
+            if snapshot:  # with a point in time, the index is the snapshot's
+                body["pit"] = {"id": snapshot, "keep_alive": SNAPSHOT_KEEP_ALIVE}
+            response = client.search(body=body) if snapshot else client.search(index=index, body=body)
+    except es_exceptions.NotFoundError as exc:
+        if snapshot and cursor:
+            raise ConfigError(
+                f"this cursor's snapshot expired ({SNAPSHOT_KEEP_ALIVE} without a page); run the search again",
+                source="search", field="after",
+            ) from exc  # fmt: skip
         return SearchResult(total=0, hits=())
     except es_exceptions.ConnectionError as exc:
         raise unavailable(client, exc) from exc
-    except es_exceptions.RequestError as exc:  # a query the server refuses is the user's to fix
+    except es_exceptions.RequestError as exc:  # a query or cursor the server refuses is the user's to fix
+        if cursor:
+            raise ConfigError("not a cursor given by a previous search of this query", source="search", field="after") from exc
         raise ConfigError(f"the server refused this search ({exc.error}); simplify the query", source="search", field="query") from exc
     raw_hits = response["hits"]["hits"]
     hits = tuple(_hit(raw, text_field) for raw in raw_hits)
@@ -122,9 +148,53 @@ def search(client: Elasticsearch, prefix: str, request: SearchRequest) -> Search
         for name, aggregation in response.get("aggregations", {}).items()
     }
     total = int(response["hits"]["total"]["value"])
-    more = len(raw_hits) == request.size and not (request.after is None and total <= request.size)
-    cursor = _encode_cursor(raw_hits[-1]["sort"]) if more else None
-    return SearchResult(total=total, hits=hits, facets=facets, next_cursor=cursor)
+    seen = (cursor.seen if cursor else 0) + len(raw_hits)
+    more = bool(raw_hits) and seen < total
+    if snapshot:
+        snapshot = _SCROLL + response["_scroll_id"] if snapshot.startswith(_SCROLL) else response.get("pit_id", snapshot)
+        if not more:
+            close_snapshot(client, snapshot)
+    next_cursor = _Cursor(raw_hits[-1].get("sort", []), snapshot, seen).encode() if more else None
+    return SearchResult(total=total, hits=hits, facets=facets, next_cursor=next_cursor)
+
+
+_SCROLL = "scroll:"
+
+
+def _open_snapshot(client: Elasticsearch, index: str) -> str:
+    """A point in time on `index` where the server offers one; else (an
+    open-source 7.10 build has none) a scroll, opened by the first page."""
+    try:
+        return client.open_point_in_time(index=index, params={"keep_alive": SNAPSHOT_KEEP_ALIVE})["id"]
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc
+    except es_exceptions.TransportError:
+        return _SCROLL
+
+
+def close_snapshot(client: Elasticsearch, snapshot: str) -> None:
+    """Free the server's snapshot now rather than at its expiry."""
+    try:
+        if snapshot.startswith(_SCROLL):
+            if snapshot != _SCROLL:
+                client.clear_scroll(body={"scroll_id": [snapshot.removeprefix(_SCROLL)]})
+        else:
+            client.close_point_in_time(body={"id": snapshot})
+    except es_exceptions.TransportError:
+        pass  # expired already
+
+
+@dataclass(frozen=True)
+class _Cursor:
+    after: list
+    """Sort values of the last hit given."""
+    snapshot: str | None
+    """The point in time (or `scroll:` and the scroll id) pages are read from."""
+    seen: int
+    """Hits given so far."""
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(json.dumps([self.after, self.snapshot, self.seen]).encode()).decode()
 
 
 def search_pages(client: Elasticsearch, prefix: str, query: str, *, size: int = 10) -> SearchResult:
@@ -155,18 +225,14 @@ def _query(request: SearchRequest, text_field: str) -> dict:
     return query
 
 
-def _encode_cursor(sort_values: list) -> str:
-    return base64.urlsafe_b64encode(json.dumps(sort_values).encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> list:
+def _decode_cursor(cursor: str) -> _Cursor:
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        after, snapshot, seen = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError) as exc:
         raise ConfigError("not a cursor given by a previous search", source="search", field="after") from exc
-    if not isinstance(values, list):
+    if not (isinstance(after, list) and isinstance(snapshot, (str, type(None))) and isinstance(seen, int)):
         raise ConfigError("not a cursor given by a previous search", source="search", field="after")
-    return values
+    return _Cursor(after, snapshot, seen)
 
 
 def _hit(raw: dict, text_field: str) -> Hit:
@@ -185,6 +251,7 @@ def _hit(raw: dict, text_field: str) -> Hit:
         demand=source.get("demand"),
         level=source.get("level"),
         record_id=source.get("record_id", raw.get("_id", "")),
+        list_key=source.get("list_key", ""),
     )
 
 
@@ -227,3 +294,33 @@ def hits_by_id(client: Elasticsearch, prefix: str, request: SearchRequest, ids: 
             raise unavailable(client, exc) from exc
         hits += [_hit(raw, text_field) for raw in response["hits"]["hits"]]
     return hits
+
+
+EXPORT_ORDER = [{"departement": "asc"}, {"commune.raw": "asc"}, {"list_key": "asc"}, {"page": "asc"}, {"record_id": "asc"}]
+
+
+def scroll_hits(client: Elasticsearch, prefix: str, request: SearchRequest) -> Iterator[Hit]:
+    """Every hit of a search for a full export: one scroll, so one consistent
+    view of the index however long the export takes, by département, commune,
+    list and page."""
+    from elasticsearch import helpers
+
+    text_field = "sentence" if request.on_mentions else "text"
+    index = alias_name(prefix, "mentions" if request.on_mentions else "pages")
+    body = {
+        "query": _query(request, text_field),
+        "sort": EXPORT_ORDER,
+        "highlight": {
+            "pre_tags": [HIGHLIGHT_TAGS[0]], "post_tags": [HIGHLIGHT_TAGS[1]],
+            "fields": {text_field: {"fragment_size": 160, "number_of_fragments": 3}},
+        },
+    }  # fmt: skip
+    try:
+        for raw in helpers.scan(client, index=index, query=body, size=1000, scroll="2m", preserve_order=True):
+            yield _hit(raw, text_field)
+    except es_exceptions.NotFoundError:
+        return
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc
+    except es_exceptions.RequestError as exc:
+        raise ConfigError(f"the server refused this search ({exc.error}); simplify the query", source="search", field="query") from exc

@@ -165,3 +165,10 @@ def test_results_import_marks_the_winners(tmp_path) -> None:
     result = vigie("results", "import", str(SAMPLES / "elections" / "resultats-2026-tour1.csv"), data_dir=str(tmp_path))
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == "results: 6 lists, 2 elected; warnings: 0"
+
+
+def test_names_from_data_print_as_they_are_never_as_console_markup(tmp_path) -> None:
+    missing = tmp_path / "[red]programme[/red].pdf"
+    result = vigie("extract", str(missing), data_dir=str(tmp_path))
+    assert result.exit_code == 1
+    assert "[red]programme[/red].pdf" in result.output

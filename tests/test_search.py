@@ -1,6 +1,8 @@
 """Search for analysts, on the real node: the sample corpus, filters, facets,
 hostile queries, versions, and pagination past 10,000 hits."""
 
+import uuid
+
 import pytest
 
 from config.errors import ConfigError
@@ -82,27 +84,84 @@ def test_only_the_newest_version_is_searched_unless_asked(es_settings) -> None:
     assert sorted(h.version for h in search(client, prefix, SearchRequest(query="piscine", all_versions=True)).hits) == [1, 2]
 
 
-def test_pagination_goes_past_10000_hits_returning_each_once(es_settings) -> None:
-    client, prefix = connect(es_settings), es_settings.index_prefix
+def health_mention(i: int, prefix: str) -> dict:
+    return {"_index": alias_name(prefix, "mentions"), "_id": f"m{i}", "_source": {
+        "record_id": f"m{i}", "doc_id": f"d{i % 37}", "list_key": f"59999-{i % 7}", "list_label": "Essai",
+        "commune": "Essai-sur-Mer", "departement": "59", "page": i % 11, "source": "s", "archive_path": "/a.pdf",
+        "demand": "D07", "level": "commitment", "sentence": f"Nous ouvrirons le centre de santé numéro {i}.", "start": 0, "end": 10,
+    }}  # fmt: skip
+
+
+MANY = 10_500
+
+
+@pytest.fixture(scope="module")
+def many_mentions(es_node):
+    """(client, prefix) of an index holding more mentions than one search window (10,000)."""
+    from index.schema import drop_indices
+
+    client, prefix = connect(es_node), "deep" + uuid.uuid4().hex[:8]
     ensure_indices(client, prefix)
-    total = 10_500
-    actions = (
-        {"_index": alias_name(prefix, "mentions"), "_id": f"m{i}", "_source": {
-            "record_id": f"m{i}", "doc_id": f"d{i % 37}", "list_label": "Essai", "commune": "Essai-sur-Mer", "page": 1,
-            "source": "s", "archive_path": "/a.pdf", "demand": "D07", "level": "commitment",
-            "sentence": f"Nous ouvrirons le centre de santé numéro {i}.", "start": 0, "end": 10,
-        }}
-        for i in range(total)
-    )
-    assert bulk_index(client, actions, chunk_size=2000).indexed == total
+    assert bulk_index(client, (health_mention(i, prefix) for i in range(MANY)), chunk_size=2000).indexed == MANY
     client.indices.refresh(index=alias_name(prefix, "mentions"))
-    seen: list[str] = []
-    cursor = None
+    yield client, prefix
+    drop_indices(client, prefix)
+
+
+def every_page(client, prefix, request: SearchRequest, between_pages=lambda: None) -> list:
+    hits, cursor = [], None
     while True:
-        page = search(client, prefix, SearchRequest(query="santé", demand="D07", size=1000, after=cursor))
-        seen += [hit.fragments[0] for hit in page.hits]
+        page = search(client, prefix, SearchRequest(**{**request.__dict__, "after": cursor}))
+        hits += page.hits
         cursor = page.next_cursor
         if cursor is None:
-            break
-    assert page.total == total
-    assert len(seen) == total and len(set(seen)) == total
+            return hits
+        between_pages()
+
+
+def test_pagination_goes_past_10000_hits_returning_each_once(many_mentions) -> None:
+    client, prefix = many_mentions
+    hits = every_page(client, prefix, SearchRequest(query="santé", demand="D07", size=1000))
+    assert len(hits) == MANY and len({hit.record_id for hit in hits}) == MANY
+
+
+def test_a_snapshot_pages_through_one_frozen_view_of_the_index(many_mentions) -> None:
+    client, prefix = many_mentions
+    added = iter(range(MANY, MANY + 50))
+
+    def meanwhile_a_run_indexes_more() -> None:
+        bulk_index(client, [health_mention(next(added), prefix)])
+        client.indices.refresh(index=alias_name(prefix, "mentions"))
+
+    request = SearchRequest(query="santé", demand="D07", size=1000, snapshot=True)
+    try:
+        hits = every_page(client, prefix, request, between_pages=meanwhile_a_run_indexes_more)
+        assert {hit.record_id for hit in hits} == {f"m{i}" for i in range(MANY)}
+        assert len(hits) == MANY
+        assert search(client, prefix, SearchRequest(query="santé", demand="D07", size=1)).total > MANY  # they are indexed
+    finally:  # the other tests of this module count on MANY mentions
+        added_ids = [f"m{i}" for i in range(MANY, MANY + 50)]
+        client.delete_by_query(index=alias_name(prefix, "mentions"), body={"query": {"ids": {"values": added_ids}}}, refresh=True)
+
+
+def test_a_used_up_snapshot_cursor_says_to_search_again(many_mentions) -> None:
+    client, prefix = many_mentions
+    request = SearchRequest(demand="D07", size=1000, snapshot=True)
+    cursors, cursor = [], None
+    while True:
+        page = search(client, prefix, SearchRequest(**{**request.__dict__, "after": cursor}))
+        if page.next_cursor is None:
+            break  # the snapshot is closed with the last page
+        cursors.append(cursor := page.next_cursor)
+    with pytest.raises(ConfigError, match="snapshot expired"):
+        search(client, prefix, SearchRequest(**{**request.__dict__, "after": cursors[-1]}))
+
+
+def test_a_full_export_scrolls_every_hit_once_in_list_and_page_order(many_mentions) -> None:
+    from index.exports import all_hits
+
+    client, prefix = many_mentions
+    hits = list(all_hits(client, prefix, SearchRequest(query="santé", demand="D07")))
+    assert len(hits) == MANY and len({hit.record_id for hit in hits}) == MANY
+    assert [(h.list_key, h.page) for h in hits] == sorted((h.list_key, h.page) for h in hits)
+    assert all("[santé]" in hit.fragments[0] for hit in hits[:100])
