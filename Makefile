@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # its first start migrates a database, which can be slow on a fresh machine.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 300
 
-.PHONY: setup ocr demo test clean
+.PHONY: setup ocr browser demo test clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,17 @@ ocr:
 	  fi; \
 	fi
 
-setup: $(BIN)/.installed ocr
+# Debian's Chromium runs the browser tests (Playwright drives it; nothing is downloaded at test time).
+browser:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "warning: install Debian's chromium package to run the browser tests"; \
+	  fi; \
+	fi
+
+setup: $(BIN)/.installed ocr browser
 	@if [ -z "$$VIGIE_ES_URL" ]; then $(BIN)/vigie es install; fi
 
 # Runs the pipeline on the bundled sample (starting the local Elasticsearch

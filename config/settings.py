@@ -128,6 +128,21 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     """When set, each alert POST carries X-Vigie-Signature: sha256=HMAC of the body, for the receiver to check."""
 
+    web_host: str = "127.0.0.1"
+    """Address `vigie web` listens on (only this machine by default; put a TLS proxy in front to open it)."""
+
+    web_port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    """Port of `vigie web`."""
+
+    web_secret: SecretStr | None = None
+    """Key signing the web sessions; unset, one is made once and kept in the data directory (web-secret)."""
+
+    web_public: bool = True
+    """Reading the web app needs no account (writing always does)."""
+
+    web_session_hours: Annotated[float, Field(gt=0, le=720)] = 12.0
+    """A web session ends this long after signing in."""
+
     @field_validator("es_url")
     @classmethod
     def _url_has_scheme(cls, value: str | None) -> str | None:

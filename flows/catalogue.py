@@ -249,6 +249,16 @@ class Catalogue:
             raise KeyError(version_id)
         return _version(row._mapping)
 
+    def versions_of(self, list_key: str) -> list[DocumentVersion]:
+        """Every version of a list's programmes, newest first within each source."""
+        with self.engine.connect() as db:
+            rows = db.execute(
+                select(document_versions)
+                .where(document_versions.c.list_key == list_key)
+                .order_by(document_versions.c.source, document_versions.c.version.desc())
+            ).all()
+        return [_version(row._mapping) for row in rows]
+
     def versions(self) -> list[DocumentVersion]:
         """Every document version, oldest first within each source."""
         with self.engine.connect() as db:

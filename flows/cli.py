@@ -875,6 +875,116 @@ def alerts_remove(ctx: typer.Context, name: Annotated[str, typer.Argument()]) ->
     out.print(f"removed « {name} »", highlight=False, markup=False)
 
 
+@app.command("web")
+@reports_errors
+def web_command(ctx: typer.Context) -> None:
+    """Serve the web app (search, scorecards, follow-up) on VIGIE_WEB_HOST:VIGIE_WEB_PORT until stopped.
+
+    Starts the local Elasticsearch node when VIGIE_ES_URL is unset. Example: vigie web
+    """
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = settings_of(ctx)
+    if settings.local_node:
+        from index.runtime import start_node
+
+        start_node(settings)
+    out.print(f"Vigie on http://{settings.web_host}:{settings.web_port} (Ctrl-C to stop)", highlight=False)
+    uvicorn.run(create_app(settings), host=settings.web_host, port=settings.web_port, log_level="warning")
+
+
+users_app = typer.Typer(help="Accounts of the web app: editors write follow-up records, admins manage accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+def _new_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return typer.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
+@users_app.command("add")
+@reports_errors
+def users_add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Lower-case letters, digits, . _ -")],
+    role: Annotated[str, typer.Option(help="editor or admin")] = "editor",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+) -> None:
+    """Create an account (the password is asked twice, or read with --password-stdin).
+
+    Example: vigie users add camille --role editor
+    """
+    from flows.catalogue import Catalogue
+    from web.auth import add_user
+
+    user = add_user(Catalogue(settings_of(ctx).catalogue), username, _new_password(password_stdin), role)
+    out.print(f"account {user.username} ({user.role}) created", highlight=False)
+
+
+@users_app.command("password")
+@reports_errors
+def users_password(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument()],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
+) -> None:
+    """Set a new password for an account."""
+    from flows.catalogue import Catalogue
+    from web.auth import set_password
+
+    set_password(Catalogue(settings_of(ctx).catalogue), username, _new_password(password_stdin))
+    out.print(f"password of {username} changed", highlight=False)
+
+
+@users_app.command("role")
+@reports_errors
+def users_role(ctx: typer.Context, username: Annotated[str, typer.Argument()], role: Annotated[str, typer.Argument(help="editor or admin")]) -> None:
+    """Change an account's role."""
+    from flows.catalogue import Catalogue
+    from web.auth import set_role
+
+    set_role(Catalogue(settings_of(ctx).catalogue), username, role)
+    out.print(f"{username} is now {role}", highlight=False)
+
+
+@users_app.command("disable")
+@reports_errors
+def users_disable(ctx: typer.Context, username: Annotated[str, typer.Argument()]) -> None:
+    """Disable an account: it can no longer sign in, and its API token stops working."""
+    from flows.catalogue import Catalogue
+    from web.auth import disable_user
+
+    disable_user(Catalogue(settings_of(ctx).catalogue), username)
+    out.print(f"{username} disabled", highlight=False)
+
+
+@users_app.command("list")
+@reports_errors
+def users_list(ctx: typer.Context) -> None:
+    """The active accounts and their roles."""
+    from flows.catalogue import Catalogue
+    from web.auth import list_users
+
+    for user in list_users(Catalogue(settings_of(ctx).catalogue)):
+        out.print(f"{user.username} ({user.role})", highlight=False)
+
+
+@users_app.command("token")
+@reports_errors
+def users_token(ctx: typer.Context, username: Annotated[str, typer.Argument()]) -> None:
+    """A new API token for scripted updates (shown once; the previous one stops working).
+
+    Example: curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/followup/59698
+    """
+    from flows.catalogue import Catalogue
+    from web.auth import new_api_token
+
+    out.print(new_api_token(Catalogue(settings_of(ctx).catalogue), username), highlight=False)
+
+
 export_app = typer.Typer(help="Exports for spreadsheets and scripts: CSV (with --bom for Excel) or JSON.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 

@@ -141,6 +141,8 @@ class ListSummary:
     commitments: tuple[str, ...]
     silences: tuple[str, ...]
     elected: bool | None
+    votes: int | None = None
+    percent_expressed: float | None = None
 
     @classmethod
     def from_source(cls, source: Mapping) -> ListSummary:
@@ -151,6 +153,8 @@ class ListSummary:
             commitments=tuple(source.get("commitments") or ()),
             silences=tuple(source.get("silences") or ()),
             elected=source.get("elected"),
+            votes=source.get("votes"),
+            percent_expressed=source.get("percent_expressed"),
         )
 
 

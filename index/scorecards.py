@@ -198,3 +198,27 @@ def demand_coverage(
         )
         for demand in demands
     ]
+
+
+def coverage_by_departement(client: Elasticsearch, prefix: str, demands: list[str]) -> dict[str, dict[str, int]]:
+    """Per département: how many lists have a programme (key "lists") and, per
+    demand, how many commit to it. One aggregation over the lists index."""
+    try:
+        found = client.search(
+            index=alias_name(prefix, "lists"),
+            body={
+                "size": 0,
+                "query": {"term": {"has_programme": True}},
+                "aggs": {"departements": {"terms": {"field": "departement", "size": 1000, "order": {"_key": "asc"}}, "aggs": {
+                    "commit": {"terms": {"field": "commitments", "size": 100}}}}},
+            },
+        )
+    except es_exceptions.NotFoundError:
+        return {}
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc
+    table: dict[str, dict[str, int]] = {}
+    for bucket in found["aggregations"]["departements"]["buckets"]:
+        commits = {b["key"]: b["doc_count"] for b in bucket["commit"]["buckets"]}
+        table[bucket["key"]] = {"lists": bucket["doc_count"], **{demand: commits.get(demand, 0) for demand in demands}}
+    return table

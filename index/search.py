@@ -45,6 +45,7 @@ class Hit:
     record_id: str = ""
     """The page's or the mention's own id: what tells a hit already seen from a new one."""
     list_key: str = ""
+    commune_insee: str = ""
 
     @property
     def citation(self) -> str:
@@ -252,6 +253,7 @@ def _hit(raw: dict, text_field: str) -> Hit:
         level=source.get("level"),
         record_id=source.get("record_id", raw.get("_id", "")),
         list_key=source.get("list_key", ""),
+        commune_insee=source.get("commune_insee", ""),
     )
 
 
@@ -324,3 +326,25 @@ def scroll_hits(client: Elasticsearch, prefix: str, request: SearchRequest) -> I
         raise unavailable(client, exc) from exc
     except es_exceptions.RequestError as exc:
         raise ConfigError(f"the server refused this search ({exc.error}); simplify the query", source="search", field="query") from exc
+
+
+def list_mentions(client: Elasticsearch, prefix: str, list_key: str, *, level: str | None = None) -> list[dict]:
+    """Every mention of a list's newest programmes (of one level, if given), by demand and page."""
+    from elasticsearch import helpers
+
+    filters: list[dict] = [{"term": {"list_key": list_key}}]
+    if level:
+        filters.append({"term": {"level": level}})
+    body = {
+        "query": {"bool": {"filter": filters, "must_not": [{"term": {"latest": False}}]}},
+        "sort": [{"demand": "asc"}, {"page": "asc"}, {"start": "asc"}, {"record_id": "asc"}],
+    }
+    try:
+        return [
+            hit["_source"]
+            for hit in helpers.scan(client, index=alias_name(prefix, "mentions"), query=body, size=1000, preserve_order=True)
+        ]
+    except es_exceptions.NotFoundError:
+        return []
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc

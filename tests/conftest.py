@@ -101,3 +101,44 @@ def corpus(es_node, tmp_path_factory, prefect_harness):
     client = connect(settings)
     yield client, settings.index_prefix
     drop_indices(client, settings.index_prefix)
+
+
+HOSTILE_LABEL = "<b>Liste</b> <script>alert('label')</script>"
+HOSTILE_TEXT = "<script>alert('programme')</script> Nous créerons un centre de santé municipal à Essai-sur-Mer."
+PASSWORD = "un mot de passe assez long"
+
+
+@pytest.fixture(scope="session")
+def web_site(es_node, tmp_path_factory, prefect_harness):
+    """Settings of a site for web tests: the sample corpus, its first-round
+    results, one programme whose list label and text hold HTML and script,
+    an editor (camille) and an admin (dominique), all with PASSWORD."""
+    import csv
+
+    from flows.catalogue import Catalogue
+    from flows.lists import import_results
+    from flows.pipeline import RunSummary, process, programme_pipeline
+    from index.client import connect
+    from index.schema import drop_indices
+    from tests.factories import make_pdf
+    from web.auth import add_user
+
+    root = tmp_path_factory.mktemp("web")
+    settings = load_settings(
+        data_dir=root / "data", es_url=es_node.elasticsearch_url, index_prefix="w" + uuid.uuid4().hex[:8], web_session_hours=1
+    )
+    sources = root / "sources.csv"
+    with sources.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for row in csv.reader((SAMPLES / "sources.csv").open(encoding="utf-8")):
+            writer.writerow(row if row[0] == "commune_insee" else [*row[:-1], str(SAMPLES / row[-1])])
+        make_pdf(root / "hostile.pdf", [[HOSTILE_TEXT]])
+        writer.writerow(["59999", "Essai-sur-Mer", "59", "1", HOSTILE_LABEL, "LDIV", "Camille <i>Essai</i>", str(root / "hostile.pdf")])
+    programme_pipeline(sources_file=sources, settings=settings)
+    catalogue = Catalogue(settings.catalogue)
+    import_results(SAMPLES / "elections" / "resultats-2026-tour1.csv", catalogue)
+    process(settings, summary=RunSummary())  # the lists' records take the results
+    add_user(catalogue, "camille", PASSWORD, "editor")
+    add_user(catalogue, "dominique", PASSWORD, "admin")
+    yield settings
+    drop_indices(connect(settings), settings.index_prefix)
