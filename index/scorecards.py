@@ -33,6 +33,8 @@ class Cell:
     page: int | None = None
     archive: str | None = None
     quantities: tuple[str, ...] = ()
+    doc_id: str | None = None
+    """The document version the quotation comes from."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def scorecards(
                             "best": {"top_hits": {
                                 "size": 3,
                                 "sort": [{"score": "desc"}, {"page": "asc"}, {"record_id": "asc"}],
-                                "_source": ["sentence", "page", "archive_path", "quantities"],
+                                "_source": ["sentence", "page", "archive_path", "quantities", "doc_id"],
                             }}}}}}}}},
             },
         )
@@ -137,6 +139,7 @@ def _cell(demand_bucket: dict) -> Cell:
         page=best[0]["page"],
         archive=f"{best[0]['archive_path']}#page={best[0]['page']}",
         quantities=quantities,
+        doc_id=best[0].get("doc_id"),
     )
 
 

@@ -70,6 +70,7 @@ def test_a_list_page_shows_its_scorecard_and_versions(app, web_site) -> None:
     assert page.text.count("data-demand=") == 14
     assert re.search(r'data-demand="D07">\s*<th>D07[^<]*</th>\s*<td><span class="cell commitment">engagement', page.text)
     assert "version 1" in page.text
+    assert re.search(r'href="/documents/59698-1-[0-9a-f]{16}#page=2"', page.text)  # the quotation's own document and page
 
 
 def test_a_commune_page_shows_its_lists_side_by_side_with_results(app) -> None:
