@@ -76,7 +76,7 @@ stages = Table(
     Column("version_id", String, primary_key=True),
     Column("stage", String, primary_key=True),
     Column("key", String, nullable=False),
-    Column("status", String, nullable=False),  # running | done | failed
+    Column("status", String, nullable=False),  # running | done | failed | stale
     Column("error", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
@@ -293,6 +293,13 @@ class Catalogue:
             )
             if status != "running":
                 db.execute(insert(stage_log).values(version_id=version_id, stage=stage, key=key, status=status, error=error, at=now))
+
+    def mark_stale(self, version_id: str, stage: str, why: str) -> None:
+        """The stage's result is out of date (e.g. a correction to apply): the
+        next run redoes it, keeping the stored inputs."""
+        now = _now()
+        with self.engine.begin() as db:
+            db.execute(update(stages).where(stages.c.version_id == version_id, stages.c.stage == stage).values(status="stale", error=why, updated_at=now))
 
     def work_done(self) -> dict[str, int]:
         """How many times each stage has completed work, over the catalogue's life."""

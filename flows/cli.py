@@ -985,6 +985,27 @@ def users_token(ctx: typer.Context, username: Annotated[str, typer.Argument()]) 
     out.print(new_api_token(Catalogue(settings_of(ctx).catalogue), username), highlight=False)
 
 
+corrections_app = typer.Typer(help="Analysts' corrections of detected mentions (made in the web app).", no_args_is_help=True)
+app.add_typer(corrections_app, name="corrections")
+
+
+@corrections_app.command("export")
+@reports_errors
+def corrections_export(
+    ctx: typer.Context,
+    out_file: Annotated[Path | None, typer.Option("--out", help="A JSONL file instead of standard output.")] = None,
+) -> None:
+    """The corrected sentences as labelled data, in the detector's evaluation format (one JSON per line).
+
+    Example: vigie corrections export --out corrections.jsonl && vigie eval --data corrections.jsonl
+    """
+    from flows.catalogue import Catalogue
+    from flows.corrections import labelled_sentences
+
+    lines = [json.dumps(item, ensure_ascii=False) for item in labelled_sentences(Catalogue(settings_of(ctx).catalogue))]
+    _write_export("".join(line + "\n" for line in lines), out_file)
+
+
 export_app = typer.Typer(help="Exports for spreadsheets and scripts: CSV (with --bom for Excel) or JSON.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 

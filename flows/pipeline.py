@@ -29,6 +29,7 @@ from extract.detect import Detector
 from flows import stages
 from flows.alerts import run_alerts
 from flows.catalogue import Catalogue, DocumentVersion
+from flows.corrections import verdicts_for_document
 from flows.fetch import FetchPolicy, new_client
 from flows.progress import report
 from flows.sources import read_sources
@@ -207,6 +208,7 @@ class _Processing:
                 analysed,
                 self.platform.version,
                 self._is_latest(version),
+                verdicts_for_document(self.catalogue, version.version_id),
             )
             self.catalogue.mark_stage(version.version_id, stage, key, "done")
             self.catalogue.mark_scorecards_due([version.list_key])

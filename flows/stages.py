@@ -177,11 +177,14 @@ def index_version(
     analysed: list[list[SentenceMentions]],
     platform_version: str,
     latest: bool = True,
+    verdicts: Mapping[str, object] | None = None,
 ) -> IndexedCounts:
     """Replace this version's records in the index; a rejected record fails the stage.
 
     `latest` says whether it is the newest version of its source: when it
-    is, the older versions' records stop being the default search target."""
+    is, the older versions' records stop being the default search target.
+    `verdicts` are the analysts' corrections of its mentions, applied over
+    the detector's output."""
     base = {
         "latest": latest,
         "doc_id": version.version_id,
@@ -211,7 +214,7 @@ def index_version(
         )
     except es_exceptions.ConnectionError as exc:
         raise unavailable(client, exc) from exc
-    actions = list(document_records(targets, base, extracted, analysed, platform_version))
+    actions = list(document_records(targets, base, extracted, analysed, platform_version, verdicts))
     report = bulk_index(client, actions)
     if report.errors:
         first = report.errors[0]

@@ -18,14 +18,19 @@ def document_records(
     extracted: ExtractedDocument,
     analysed: Sequence[Sequence[SentenceMentions]],
     platform_version: str,
+    verdicts: Mapping[str, object] | None = None,
 ) -> Iterator[dict]:
     """Bulk actions for one document version: the document, its pages, its mentions.
 
     `targets` names the index of each kind (the aliases, or a generation
     being rebuilt); `base` holds the list and document fields every record
     carries (see `index.schema`); `analysed[i]` are the sentences of
-    `extracted.pages[i]`.
+    `extracted.pages[i]`. `verdicts` maps mention ids to analysts'
+    corrections (`flows.corrections.Correction`: `demand_after`,
+    `level_after`, `action`, `by`): a rejected mention is left out, a changed
+    one carries the analyst's demand and level beside the detector's.
     """
+    verdicts = verdicts or {}
     doc_id = str(base["doc_id"])
     yield {
         "_index": targets["documents"],
@@ -50,6 +55,9 @@ def document_records(
         for item in sentences:
             for mention in item.mentions:
                 mention_id = f"{doc_id}-p{page.number}-{mention.start}-{mention.end}-{mention.demand}"
+                verdict = verdicts.get(mention_id)
+                if verdict is not None and verdict.action == "reject":
+                    continue
                 yield {
                     "_index": targets["mentions"],
                     "_id": mention_id,
@@ -66,5 +74,18 @@ def document_records(
                         "end": mention.end,
                         "platform_version": platform_version,
                         "quantities": mention.to_json()["quantities"],
+                        **(corrected_fields(mention.demand, mention.level, verdict) if verdict is not None else {}),
                     },
                 }
+
+
+def corrected_fields(detector_demand: str, detector_level: str, verdict) -> dict:
+    """The fields an analyst's verdict sets on a mention record (not a rejection)."""
+    return {
+        "demand": verdict.demand_after,
+        "level": verdict.level_after,
+        "corrected": "changed" if verdict.action == "change" else "confirmed",
+        "corrected_by": verdict.by,
+        "detector_demand": detector_demand,
+        "detector_level": detector_level,
+    }

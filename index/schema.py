@@ -16,7 +16,7 @@ from elasticsearch import exceptions as es_exceptions
 from index.client import unavailable
 
 # Bump when a mapping changes: the next run builds the new version and re-indexes.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 KINDS = ("documents", "pages", "mentions", "lists")
 
 # The built-in `french` analyzer has no ASCII folding; this one adds it after
@@ -101,6 +101,11 @@ MAPPINGS: dict[str, dict] = {
             "start": {"type": "integer"},
             "end": {"type": "integer"},
             "platform_version": _KEYWORD,
+            # An analyst's verdict (see flows.corrections): "confirmed" or "changed", and what the detector said.
+            "corrected": _KEYWORD,
+            "corrected_by": _KEYWORD,
+            "detector_demand": _KEYWORD,
+            "detector_level": _KEYWORD,
             "quantities": {
                 "type": "nested",
                 "properties": {"text": _KEYWORD, "kind": _KEYWORD, "value": {"type": "double"}, "unit": _KEYWORD},

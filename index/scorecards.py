@@ -35,6 +35,8 @@ class Cell:
     quantities: tuple[str, ...] = ()
     doc_id: str | None = None
     """The document version the quotation comes from."""
+    record_id: str | None = None
+    """The quoted mention's id (to correct it)."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def scorecards(
                             "best": {"top_hits": {
                                 "size": 3,
                                 "sort": [{"score": "desc"}, {"page": "asc"}, {"record_id": "asc"}],
-                                "_source": ["sentence", "page", "archive_path", "quantities", "doc_id"],
+                                "_source": ["sentence", "page", "archive_path", "quantities", "doc_id", "record_id"],
                             }}}}}}}}},
             },
         )
@@ -140,6 +142,7 @@ def _cell(demand_bucket: dict) -> Cell:
         archive=f"{best[0]['archive_path']}#page={best[0]['page']}",
         quantities=quantities,
         doc_id=best[0].get("doc_id"),
+        record_id=best[0].get("record_id"),
     )
 
 

@@ -218,3 +218,19 @@ def test_the_api_writes_with_a_token_and_describes_itself(app, web_site) -> None
     assert "/api/search" in spec["paths"] and "/api/followup/items/{item_id}/events" in spec["paths"]
     hits = client.get("/api/search", params={"q": "crèche"}).json()
     assert hits["total"] > 0 and all("record_id" in hit for hit in hits["hits"])
+
+
+def test_an_editor_corrects_a_mention_from_a_search_hit(app) -> None:
+    client = signed_in(app, "camille")
+    hits = client.get("/search", params={"q": "centre de santé", "demand": "D07", "commune": "Essai-sur-Mer"})
+    mention_path = re.search(r'<a class="correct" href="(/mentions/[^"]+)">corriger</a>', hits.text).group(1)
+    page = client.get(mention_path)
+    assert '<strong id="level">engagement</strong>' in page.text
+    done = client.post(mention_path, data={"csrf": csrf_of(page), "action": "change", "demand": "D07", "level": "mention", "why": "simple souhait"})
+    assert done.status_code == 303
+    after = client.get(mention_path)
+    assert '<strong id="level">mention</strong>' in after.text and "camille : change" in after.text
+    card = client.get("/lists/59999-1")
+    assert re.search(r'data-demand="D07">\s*<th>D07[^<]*</th>\s*<td><span class="cell mention">', card.text)
+    anonymous = browser(app).post(mention_path, data={"action": "reject"})
+    assert anonymous.status_code == 401

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from flows import followup
 from index.exports import hit_row
 from index.scorecards import demand_coverage, scorecards
 from index.search import search
+from web import auth
 from web.app import require_editor, require_reader, vigie_of
 from web.pages import search_request
 
@@ -93,12 +94,31 @@ class EventIn(BaseModel):
 
 
 @router.post("/followup/items/{item_id}/events", status_code=201)
-async def api_item_event(request: Request, item_id: str, event: EventIn) -> dict:
+async def api_item_event(request: Request, item_id: str, event: EventIn, user: auth.User = Depends(require_editor)) -> dict:
     """Append an event to a follow-up item: a status change, a note, evidence links."""
-    user = await require_editor(request)
     item = followup.record_event(
         vigie_of(request).catalogue, item_id, by=user.username, expected_revision=event.expected_revision,
         status=event.status, note=event.note, why=event.why,
         evidence=[followup.Evidence(title=e.title, url=e.url) for e in event.evidence],
     )  # fmt: skip
     return _item_json(item)
+
+
+class CorrectionIn(BaseModel):
+    action: str = Field(description="confirm, reject or change")
+    demand: str | None = Field(default=None, description="With change: the right demand (D01 to D14).")
+    level: str | None = Field(default=None, description="With change: commitment, opposition or mention.")
+    why: str | None = Field(default=None, max_length=2_000)
+
+
+@router.post("/mentions/{record_id}/corrections", status_code=201)
+async def api_correct(request: Request, record_id: str, correction: CorrectionIn, user: auth.User = Depends(require_editor)) -> dict:
+    """Confirm, reject or change a detected mention; applied over the detector's output in search and scorecards."""
+    from flows.corrections import correct
+
+    vigie = vigie_of(request)
+    applied = correct(
+        vigie.catalogue, vigie.client, vigie.settings, vigie.demands, record_id, action=correction.action, by=user.username,
+        demand=correction.demand, level=correction.level, why=correction.why,
+    )  # fmt: skip
+    return {**asdict(applied.correction), "in_index": applied.in_index}

@@ -329,3 +329,35 @@ async def users_disable(request: Request, username: str):
     _admin(await require_editor(request))
     auth.disable_user(vigie_of(request).catalogue, username)
     return RedirectResponse("/admin/users", status_code=303)
+
+
+# --- corrections of detected mentions --------------------------------------
+
+
+@router.get("/mentions/{record_id}")
+def mention_page(request: Request, record_id: str):
+    from flows.corrections import history
+    from index.corrections import get_mention
+
+    require_reader(request)
+    vigie = vigie_of(request)
+    mention = get_mention(vigie.client, vigie.prefix, record_id)
+    corrections = history(vigie.catalogue, record_id)
+    if mention is None and not corrections:
+        return render(request, "error.html", status=404, message=f"no detected mention {record_id}")
+    return render(request, "mention.html", mention=mention, corrections=corrections, record_id=record_id, levels=("commitment", "opposition", "mention"))
+
+
+@router.post("/mentions/{record_id}")
+async def mention_correct(request: Request, record_id: str):
+    from flows.corrections import correct
+
+    user = await require_editor(request)
+    vigie = vigie_of(request)
+    form = await request.form()
+    correct(
+        vigie.catalogue, vigie.client, vigie.settings, vigie.demands, record_id, action=str(form.get("action") or ""),
+        by=user.username, demand=str(form.get("demand") or "") or None, level=str(form.get("level") or "") or None,
+        why=str(form.get("why") or "") or None,
+    )  # fmt: skip
+    return RedirectResponse(f"/mentions/{record_id}", status_code=303)
