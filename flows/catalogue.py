@@ -67,6 +67,8 @@ document_versions = Table(
     Column("content_type", String),
     Column("etag", String),
     Column("last_modified", String),
+    # "evidence" for documents a watchdog attached to a follow-up item; None for programmes.
+    Column("kind", String),
     UniqueConstraint("list_key", "source", "sha256"),
 )
 
@@ -146,6 +148,8 @@ class DocumentVersion:
     fetched_at: datetime
     etag: str | None = None
     last_modified: str | None = None
+    kind: str = "programme"
+    """"programme", or "evidence" (attached to a follow-up item: searchable, never in scorecards)."""
 
 
 def _now() -> datetime:
@@ -188,7 +192,7 @@ class Catalogue:
                 db.execute(insert(lists).values(**row))
 
     def record_version(
-        self, list_key: str, source: str, archived: ArchivedFile, http: HttpInfo | None = None
+        self, list_key: str, source: str, archived: ArchivedFile, http: HttpInfo | None = None, *, kind: str = "programme"
     ) -> tuple[DocumentVersion, bool]:
         """The version of `source` holding these bytes, and whether it is new:
         the known one, or the next version number (older versions stay)."""
@@ -227,6 +231,7 @@ class Catalogue:
                 "size": archived.size,
                 "archive_path": str(archived.path),
                 "fetched_at": _now(),
+                "kind": None if kind == "programme" else kind,
                 **validators,
             }
             db.execute(insert(document_versions).values(**row))
@@ -250,11 +255,11 @@ class Catalogue:
         return _version(row._mapping)
 
     def versions_of(self, list_key: str) -> list[DocumentVersion]:
-        """Every version of a list's programmes, newest first within each source."""
+        """Every version of a list's programmes (not evidence), newest first within each source."""
         with self.engine.connect() as db:
             rows = db.execute(
                 select(document_versions)
-                .where(document_versions.c.list_key == list_key)
+                .where(document_versions.c.list_key == list_key, document_versions.c.kind.is_(None))
                 .order_by(document_versions.c.source, document_versions.c.version.desc())
             ).all()
         return [_version(row._mapping) for row in rows]
@@ -375,4 +380,5 @@ def _version(row) -> DocumentVersion:
         fetched_at=fetched_at,
         etag=row.get("etag"),
         last_modified=row.get("last_modified"),
+        kind=row.get("kind") or "programme",
     )

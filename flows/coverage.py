@@ -60,7 +60,7 @@ def coverage(
         query = query.where((lists.c.commune_insee == commune) | (lists.c.commune == commune))
     with catalogue.engine.connect() as db:
         declared = db.execute(query).all()
-        versions = db.execute(select(document_versions)).all()
+        versions = db.execute(select(document_versions).where(document_versions.c.kind.is_(None))).all()
         fetch_failures = {row.list_key: row.error for row in db.execute(select(source_failures)).all()}
         failed_stages = {
             row.version_id: row.error

@@ -28,6 +28,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import (
@@ -51,6 +52,7 @@ from flows.lists import ensure_tables as ensure_list_tables
 from flows.lists import results
 
 __all__ = [
+    "ATTACHABLE",
     "Commitment",
     "Event",
     "Evidence",
@@ -58,6 +60,7 @@ __all__ = [
     "Item",
     "STATUSES",
     "StaleRevision",
+    "attach_document",
     "elected_list",
     "ensure_tables",
     "followup_elections",
@@ -68,6 +71,7 @@ __all__ = [
     "items_for_list",
     "mark_elected",
     "record_event",
+    "stale",
     "summarise",
 ]
 
@@ -377,7 +381,7 @@ def record_event(
                 raise _unknown(item_id)
             [current] = found
             if expected_revision != current.revision:
-                raise _stale(item_id, expected_revision, current.revision)
+                raise stale(item_id, expected_revision, current.revision)
             status_after = status if status is not None and status != current.status else None
             if status_after is None and note is None and not evidence:
                 raise ConfigError(
@@ -399,10 +403,11 @@ def record_event(
     except IntegrityError as exc:
         with catalogue.engine.connect() as db:
             [now_at] = _load(db, [item_id])
-        raise _stale(item_id, expected_revision, now_at.revision) from exc
+        raise stale(item_id, expected_revision, now_at.revision) from exc
 
 
-def _stale(item_id: str, expected: int, current: int) -> StaleRevision:
+def stale(item_id: str, expected: int, current: int) -> StaleRevision:
+    """The refusal of a change made from `expected` when the item is at `current`."""
     if expected > current:
         message = f"revision {expected} does not exist (the item is at revision {current}); reload the item and retry your change"
     else:
@@ -537,3 +542,34 @@ def summarise(items: Iterable[Item]) -> FollowupSummary:
         broken=by_status["broken"] + by_status["abandoned"],
         pending=by_status["not started"] + by_status["in progress"],
     )
+
+
+ATTACHABLE = ("application/pdf", "text/html", "text/plain", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+def attach_document(catalogue: Catalogue, archive_dir: Path, item_id: str, filename: str, data: bytes, *, max_bytes: int) -> Evidence:
+    """Archive a document backing a follow-up item (a deliberation, a budget)
+    as a version of its list's sources of kind "evidence": the next processing
+    run extracts and indexes it, so it is searchable like a programme, but it
+    never counts in scorecards. Returns the evidence to record with an event."""
+    from extract.document import sniff
+    from flows.archive import archive_bytes
+
+    found = item(catalogue, item_id)
+    name = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename)[:120] or "document"
+    if not data:
+        raise ConfigError(f"{filename}: the file is empty", source=_SOURCE, field="evidence")
+    if len(data) > max_bytes:
+        raise ConfigError(
+            f"{filename}: {len(data) / 2**20:.1f} MiB is over the limit of {max_bytes / 2**20:.0f} MiB (VIGIE_MAX_FILE_MB)",
+            source=_SOURCE, field="evidence",
+        )  # fmt: skip
+    media_type = sniff(data)
+    if media_type not in ATTACHABLE:
+        raise ConfigError(
+            f"{filename}: a {media_type} file cannot be read; attach a PDF, an HTML page, a DOCX or a text file",
+            source=_SOURCE, field="evidence",
+        )  # fmt: skip
+    archived = archive_bytes(archive_dir, data)
+    version, _ = catalogue.record_version(found.list_key, f"evidence:{item_id}/{name}", archived, kind="evidence")
+    return Evidence(title=filename, archive=version.version_id)

@@ -191,6 +191,8 @@ class _Processing:
                 self.catalogue.mark_stage(version.version_id, stage, key, "done")
             stage, key = "detect", keys.detect
             analysed = stages.stored_detections(version, self.settings, key) if self._reusable(version, stage, key) else None
+            if version.kind == "evidence":  # searchable pages only: a deliberation is not the list's programme
+                analysed = [[] for _ in extracted.pages]
             if analysed is None:
                 analysed = detect_task(version, extracted, self.detector, self.settings, key)
                 self.catalogue.mark_stage(version.version_id, stage, key, "done")

@@ -195,6 +195,7 @@ def index_version(
         "fetched_at": version.fetched_at.isoformat(),
         "version": version.version,
         "extractor_version": extracted.extractor_version,
+        "kind": version.kind,
         "list_key": candidate_list.key,
         "list_label": candidate_list.label,
         "commune": candidate_list.commune,

@@ -16,7 +16,7 @@ from elasticsearch import exceptions as es_exceptions
 from index.client import unavailable
 
 # Bump when a mapping changes: the next run builds the new version and re-indexes.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 KINDS = ("documents", "pages", "mentions", "lists")
 
 # The built-in `french` analyzer has no ASCII folding; this one adds it after
@@ -68,6 +68,7 @@ _DOCUMENT_FIELDS = {
     "fetched_at": {"type": "date"},
     "version": {"type": "integer"},
     "extractor_version": _KEYWORD,
+    "kind": _KEYWORD,  # "programme", or "evidence" attached to a follow-up item (searchable, not in scorecards)
 }
 
 MAPPINGS: dict[str, dict] = {

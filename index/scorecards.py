@@ -69,7 +69,7 @@ def _scope(list_key: str | Sequence[str] | None, commune: str | None, departemen
         filters.append({"bool": {"should": [{"term": {"commune_insee": commune}}, {"term": {"commune.raw": commune}}]}})
     if departement:
         filters.append({"term": {"departement": departement}})
-    return {"bool": {"filter": filters, "must_not": [{"term": {"latest": False}}]}}
+    return {"bool": {"filter": filters, "must_not": [{"term": {"latest": False}}, {"term": {"kind": "evidence"}}]}}
 
 
 def scorecards(

@@ -46,6 +46,8 @@ class Hit:
     """The page's or the mention's own id: what tells a hit already seen from a new one."""
     list_key: str = ""
     commune_insee: str = ""
+    kind: str = "programme"
+    """"evidence" for a document attached to a follow-up item."""
 
     @property
     def citation(self) -> str:
@@ -254,6 +256,7 @@ def _hit(raw: dict, text_field: str) -> Hit:
         record_id=source.get("record_id", raw.get("_id", "")),
         list_key=source.get("list_key", ""),
         commune_insee=source.get("commune_insee", ""),
+        kind=source.get("kind") or "programme",
     )
 
 

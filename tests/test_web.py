@@ -234,3 +234,36 @@ def test_an_editor_corrects_a_mention_from_a_search_hit(app) -> None:
     assert re.search(r'data-demand="D07">\s*<th>D07[^<]*</th>\s*<td><span class="cell mention">', card.text)
     anonymous = browser(app).post(mention_path, data={"action": "reject"})
     assert anonymous.status_code == 401
+
+
+def test_a_document_attached_as_evidence_becomes_searchable_but_never_counts_in_scorecards(app, web_site) -> None:
+    from flows.pipeline import RunSummary, process
+    from tests.factories import make_pdf
+
+    client = signed_in(app, "camille")
+    page = client.get("/followup/62991")
+    client.post("/followup/62991/elected", data={"csrf": csrf_of(page), "list_key": "62991-1", "why": "résultats"})
+    item_path = re.search(r'href="(/followup/items/[^"]+)"', client.get("/followup/62991").text).group(1)
+    item = client.get(item_path)
+    revision = re.search(r'name="revision" value="(\d+)"', item.text).group(1)
+    before = client.get("/api/lists/62991-1/scorecard").json()
+    deliberation = make_pdf(web_site.data_dir.parent / "deliberation.pdf", [["Délibération : le conseil vote la rénovation de la piscine Jean-Zay."]])
+    answer = client.post(
+        item_path, data={"csrf": csrf_of(item), "revision": revision, "note": "Délibération jointe."},
+        files={"evidence_file": ("délibération du 12 mars.pdf", deliberation.read_bytes(), "application/pdf")},
+    )  # fmt: skip
+    assert answer.status_code == 303, answer.text
+    history = client.get(item_path).text
+    document = re.search(r'<a href="(/documents/62991-1-[0-9a-f]{16})">délibération du 12 mars.pdf</a>', history).group(1)
+    assert client.get(document).content.startswith(b"%PDF")
+
+    assert process(web_site, summary=RunSummary()).failures == []
+    found = client.get("/search", params={"q": "piscine Jean-Zay"})
+    assert "preuve de suivi" in found.text
+    assert client.get("/api/lists/62991-1/scorecard").json() == before
+
+    bogus = client.post(
+        item_path, data={"csrf": csrf_of(item), "revision": str(int(revision) + 1), "note": "x"},
+        files={"evidence_file": ("x.exe", b"MZ\x90\x00binaire", "application/octet-stream")},
+    )  # fmt: skip
+    assert bogus.status_code == 400 and "cannot be read" in bogus.text

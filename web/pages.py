@@ -271,13 +271,23 @@ async def item_change(request: Request, item_id: str):
     user = await require_editor(request)
     vigie = vigie_of(request)
     form = await request.form()
-    evidence = []
-    if form.get("evidence_url"):
-        evidence.append(followup.Evidence(title=str(form.get("evidence_title") or form.get("evidence_url")), url=str(form.get("evidence_url"))))
     try:
         expected = int(str(form.get("revision")))
     except ValueError as exc:
         raise bad_request("the form lacks the item's revision; reload the page", "revision") from exc
+    current = followup.item(vigie.catalogue, item_id).revision
+    if current != expected:  # before archiving an upload for a change that cannot be written
+        raise followup.stale(item_id, expected, current)
+    evidence = []
+    if form.get("evidence_url"):
+        evidence.append(followup.Evidence(title=str(form.get("evidence_title") or form.get("evidence_url")), url=str(form.get("evidence_url"))))
+    upload = form.get("evidence_file")
+    if upload is not None and getattr(upload, "filename", ""):
+        limit = int(vigie.settings.max_file_mb * 2**20)
+        data = await upload.read(limit + 1)
+        evidence.append(
+            followup.attach_document(vigie.catalogue, vigie.settings.data_dir / "archive", item_id, upload.filename, data, max_bytes=limit)
+        )
     status = str(form.get("status") or "") or None
     followup.record_event(
         vigie.catalogue, item_id, by=user.username, expected_revision=expected, status=status,
