@@ -267,3 +267,15 @@ def test_a_document_attached_as_evidence_becomes_searchable_but_never_counts_in_
         files={"evidence_file": ("x.exe", b"MZ\x90\x00binaire", "application/octet-stream")},
     )  # fmt: skip
     assert bogus.status_code == 400 and "cannot be read" in bogus.text
+
+
+def test_reading_can_be_closed_to_visitors_without_an_account(web_site) -> None:
+    from web.app import create_app
+
+    closed = create_app(web_site.model_copy(update={"web_public": False}))
+    visitor = browser(closed)
+    assert visitor.get("/search", params={"q": "santé"}).status_code == 303
+    assert visitor.get("/api/search", params={"q": "santé"}).status_code == 401
+    assert visitor.get("/login").status_code == 200
+    member = signed_in(closed, "camille")
+    assert member.get("/search", params={"q": "santé"}).status_code == 200
