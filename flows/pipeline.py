@@ -12,6 +12,8 @@ detection and indexing.
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +28,7 @@ from config.errors import IndexUnavailable, VigieError
 from config.platform import DEFAULT_PLATFORM, Platform, load_platform
 from config.settings import Settings, load_settings
 from extract.detect import Detector
+from extract.model import ExtractedDocument
 from flows import stages
 from flows.alerts import run_alerts
 from flows.catalogue import Catalogue, DocumentVersion
@@ -86,7 +89,7 @@ def _retry_on(*kinds: type[Exception]):
 # cache. Fetching retries inside `flows.fetch`, where Retry-After is known.
 collect_task = task(stages.collect_source, name="collect", cache_policy=NO_CACHE)
 extract_task = task(stages.extract_version, name="extract", cache_policy=NO_CACHE)
-detect_task = task(stages.detect_version, name="detect", cache_policy=NO_CACHE)
+detect_task = task(stages.collect_detections, name="detect", cache_policy=NO_CACHE)
 alerts_task = task(run_alerts, name="alerts", cache_policy=NO_CACHE)
 index_task = task(stages.index_version, name="index", cache_policy=NO_CACHE, retry_condition_fn=_retry_on(IndexUnavailable))
 
@@ -118,6 +121,10 @@ def collect(sources_file: Path, settings: Settings | None = None, summary: RunSu
     return summary
 
 
+POOL_FROM_DOCUMENTS = 12
+"""Stale documents from which a run detects in worker processes."""
+
+
 @dataclass
 class _Processing:
     """What every document of one processing run shares."""
@@ -128,16 +135,31 @@ class _Processing:
     client: Elasticsearch
     targets: dict[str, str]
     """Where records go: the aliases, or the generation a rebuild fills."""
+    platform_file: Path
     rebuild: bool
     keys: stages.StageKeys
     index_down: IndexUnavailable | None
     summary: RunSummary
 
+    pooled: bool = False
+    """Detect in worker processes (large runs) rather than in this process."""
+
+    @cached_property
+    def pool(self) -> stages.DetectionPool:
+        """Started when a document needs detection: a run with nothing stale
+        does not pay for the spaCy pipelines."""
+        return stages.DetectionPool(self.settings, self.platform_file)
+
     @cached_property
     def detector(self) -> Detector:
-        """Loaded when a document needs detection: a run with nothing stale
-        does not pay for the spaCy pipeline."""
         return stages.make_detector(self.settings, self.platform)
+
+    def detect(self, extracted: ExtractedDocument) -> Future:
+        if self.pooled:
+            return self.pool.submit(extracted)
+        done: Future = Future()
+        done.set_result(stages.analyse_document(extracted, self.detector))
+        return done
 
     def run(self, versions: list[DocumentVersion]) -> None:
         stale = [
@@ -149,16 +171,34 @@ class _Processing:
         hopeless = {v.version_id for v in stale if self.catalogue.stage_failed(v.version_id, "extract", self.keys.extract)}
         self.summary.known_failures += len(hopeless)
         stale = [v for v in stale if v.version_id not in hopeless]
-        # Extraction runs in child processes: submitted together, it overlaps
-        # with the detection of the documents already extracted.
+        # Extraction runs in child processes, detection in worker processes:
+        # all extractions are submitted at once, each document's detection as
+        # soon as its text is there, and documents are indexed in order as
+        # their detections come back. A bounded window of documents in flight
+        # keeps memory flat, whatever the corpus.
         pending = {
             v.version_id: extract_task.submit(v, self.settings)
             for v in stale
             if not self._reusable(v, "extract", self.keys.extract)
         }
-        for done, version in enumerate(stale):
-            report("process", done, len(stale))
-            self.process(version, pending.get(version.version_id))
+        # Worker processes each load spaCy (seconds): worth it for a run of
+        # many documents, not for a handful.
+        self.pooled = len(stale) >= POOL_FROM_DOCUMENTS
+        in_flight: deque[_InFlight] = deque()
+        window = max(2, 2 * self.settings.workers)
+        try:
+            for done, version in enumerate(stale):
+                report("process", done, len(stale))
+                started = self.start(version, pending.pop(version.version_id, None))
+                if started is not None:
+                    in_flight.append(started)
+                while in_flight and (len(in_flight) > window or in_flight[0].ready()):
+                    self.finish(in_flight.popleft())
+            while in_flight:
+                self.finish(in_flight.popleft())
+        finally:
+            if "pool" in self.__dict__:
+                self.pool.close()
         report("process", len(stale), len(stale))
 
     def update_lists(self, keys: list[str]) -> None:
@@ -180,21 +220,40 @@ class _Processing:
     def _reusable(self, version: DocumentVersion, stage: str, key: str) -> bool:
         return self.catalogue.stage_done(version.version_id, stage, key)
 
-    def process(self, version: DocumentVersion, extraction) -> None:
-        """One version through extract, detect and index, each only when stale;
-        a failure is recorded on the version, never raised."""
-        stage, key, keys = "extract", self.keys.extract, self.keys
+    def _failed(self, version: DocumentVersion, stage: str, key: str, exc: Exception) -> None:
+        message = _describe(exc)
+        self.catalogue.mark_stage(version.version_id, stage, key, "failed", message)
+        self.summary.failures.append(f"{stage} {version.source} (version {version.version}): {message}")
+
+    def start(self, version: DocumentVersion, extraction) -> _InFlight | None:
+        """The version's text (stored, or from its extraction), and its
+        detections under way; None when extraction failed (recorded)."""
+        stage, key = "extract", self.keys.extract
         try:
             extracted = stages.stored_text(version, self.settings) if extraction is None else None
             if extracted is None:
                 extracted = (extraction or extract_task.submit(version, self.settings)).result()
                 self.catalogue.mark_stage(version.version_id, stage, key, "done")
-            stage, key = "detect", keys.detect
-            analysed = stages.stored_detections(version, self.settings, key) if self._reusable(version, stage, key) else None
+            stage, key = "detect", self.keys.detect
             if version.kind == "evidence":  # searchable pages only: a deliberation is not the list's programme
-                analysed = [[] for _ in extracted.pages]
+                return _InFlight(version, extracted, analysed=[[] for _ in extracted.pages])
+            if self._reusable(version, stage, key):
+                analysed = stages.stored_detections(version, self.settings, key)
+                if analysed is not None:
+                    return _InFlight(version, extracted, analysed=analysed)
+            return _InFlight(version, extracted, detection=self.detect(extracted))
+        except Exception as exc:  # recorded on the version; the run goes on
+            self._failed(version, stage, key, exc)
+            return None
+
+    def finish(self, flight: _InFlight) -> None:
+        """Detections stored, then the version indexed; a failure is recorded on the version, never raised."""
+        version, keys = flight.version, self.keys
+        stage, key = "detect", keys.detect
+        try:
+            analysed = flight.analysed
             if analysed is None:
-                analysed = detect_task(version, extracted, self.detector, self.settings, key)
+                analysed = detect_task(version, flight.detection, self.settings, key)
                 self.catalogue.mark_stage(version.version_id, stage, key, "done")
             stage, key = "index", keys.index
             if self.index_down is not None:
@@ -206,7 +265,7 @@ class _Processing:
                 self.targets,
                 self.catalogue.candidate_list(version.list_key),
                 version,
-                extracted,
+                flight.extracted,
                 analysed,
                 self.platform.version,
                 self._is_latest(version),
@@ -215,13 +274,26 @@ class _Processing:
             self.catalogue.mark_stage(version.version_id, stage, key, "done")
             self.catalogue.mark_scorecards_due([version.list_key])
         except Exception as exc:  # recorded on the version; the run goes on
-            message = _describe(exc)
-            self.catalogue.mark_stage(version.version_id, stage, key, "failed", message)
-            self.summary.failures.append(f"{stage} {version.source} (version {version.version}): {message}")
+            self._failed(version, stage, key, exc)
             return
         self.summary.indexed += 1
         self.summary.pages += counts.pages
         self.summary.mentions += counts.mentions
+
+
+@dataclass
+class _InFlight:
+    """A document between extraction and indexing."""
+
+    version: DocumentVersion
+    extracted: ExtractedDocument
+    analysed: list | None = None
+    """Its detections, when already known (stored, or none for evidence)."""
+    detection: Future | None = None
+    """Its detections under way in the pool."""
+
+    def ready(self) -> bool:
+        return self.detection is None or self.detection.done()
 
 
 @flow(name="process", validate_parameters=False)
@@ -258,6 +330,7 @@ def process(
         settings=settings,
         catalogue=catalogue,
         platform=platform,
+        platform_file=Path(platform_file),
         client=client,
         targets=targets,
         rebuild=rebuild,

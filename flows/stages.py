@@ -136,13 +136,56 @@ def _detections_file(settings: Settings, version: DocumentVersion, key: str) -> 
     return settings.data_dir / "mentions" / f"{version.version_id}.{digest}.json"
 
 
-def detect_version(
-    version: DocumentVersion, extracted: ExtractedDocument, detector: Detector, settings: Settings, key: str
-) -> list[list[SentenceMentions]]:
-    """Detections of a version, stored so that indexing can be redone alone."""
-    analysed = analyse_document(extracted, detector)
-    _write_json(_detections_file(settings, version, key), [[item.to_record() for item in page] for page in analysed])
+def collect_detections(version: DocumentVersion, detection, settings: Settings, key: str) -> list[list[SentenceMentions]]:
+    """The detections a `DetectionPool` made for a version, stored so that indexing can be redone alone."""
+    analysed = detection.result()
+    store_detections(version, analysed, settings, key)
     return analysed
+
+
+def store_detections(version: DocumentVersion, analysed: list[list[SentenceMentions]], settings: Settings, key: str) -> None:
+    _write_json(_detections_file(settings, version, key), [[item.to_record() for item in page] for page in analysed])
+
+
+_POOL_DETECTOR: Detector | None = None
+
+
+def _load_pool_detector(model: str, platform_file: str) -> None:
+    global _POOL_DETECTOR
+    _POOL_DETECTOR = Detector(load_platform(Path(platform_file)), load_pipeline(model))
+
+
+def _analyse_texts(texts: list[str]) -> list[list[SentenceMentions]]:
+    assert _POOL_DETECTOR is not None, "the detection worker was not initialised"
+    analysed: list[list[SentenceMentions]] = [[] for _ in texts]
+    for index, item in _POOL_DETECTOR.analyse_many(texts):
+        analysed[index].append(item)
+    return analysed
+
+
+class DetectionPool:
+    """Detection in worker processes, each with its own spaCy pipeline loaded
+    once: spaCy holds the GIL, so in the flow's process it would starve the
+    threads that feed the extraction processes; here documents are detected
+    on every core while others are extracted."""
+
+    def __init__(self, settings: Settings, platform_file: Path, workers: int | None = None) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+        import multiprocessing
+
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers or settings.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_load_pool_detector,
+            initargs=(settings.spacy_model, str(platform_file)),
+        )
+
+    def submit(self, extracted: ExtractedDocument):
+        """A future of the document's detections, page by page."""
+        return self._pool.submit(_analyse_texts, [page.text for page in extracted.pages])
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def stored_detections(version: DocumentVersion, settings: Settings, key: str) -> list[list[SentenceMentions]] | None:
@@ -206,11 +249,12 @@ def index_version(
         "panel": candidate_list.panel,
     }
     try:
-        # Mentions of an older platform version would otherwise linger.
+        # Mentions of an older platform version would otherwise linger. No
+        # refresh here: forcing one per document costs the node more than the
+        # indexing itself; the run refreshes once at its end.
         client.delete_by_query(
             index=targets["mentions"],
             body={"query": {"term": {"doc_id": version.version_id}}},
-            refresh=True,
             conflicts="proceed",
         )
     except es_exceptions.ConnectionError as exc:
@@ -223,7 +267,7 @@ def index_version(
             f"{len(report.errors)} record(s) of {version.source} rejected, first {first.id}: {first.reason}",
             url=client_url(client),
         )
-    if latest:
+    if latest and version.version > 1:
         _retire_older_versions(client, targets, version)
     mentions = sum(1 for action in actions if action["_index"] == targets["mentions"])
     return IndexedCounts(pages=len(extracted.pages), mentions=mentions)
@@ -238,10 +282,9 @@ def _retire_older_versions(client: Elasticsearch, targets: Mapping[str, str], ve
     }
     try:
         client.update_by_query(
-            index=",".join(targets.values()),
+            index=",".join(targets[kind] for kind in ("documents", "pages", "mentions")),
             body={"query": query, "script": {"source": "ctx._source.latest = false", "lang": "painless"}},
             conflicts="proceed",
-            refresh=True,
         )
     except es_exceptions.ConnectionError as exc:
         raise unavailable(client, exc) from exc

@@ -28,9 +28,9 @@ def apply_verdict(client: Elasticsearch, prefix: str, mention: dict, verdict) ->
     index = alias_name(prefix, "mentions")
     try:
         if verdict.action == "reject":
-            client.delete(index=index, id=mention["record_id"], refresh="wait_for", ignore=[404])
+            client.delete(index=index, id=mention["record_id"], refresh=True, ignore=[404])
             return
         detector = (mention.get("detector_demand") or mention["demand"], mention.get("detector_level") or mention["level"])
-        client.update(index=index, id=mention["record_id"], body={"doc": corrected_fields(*detector, verdict)}, refresh="wait_for")
+        client.update(index=index, id=mention["record_id"], body={"doc": corrected_fields(*detector, verdict)}, refresh=True)
     except es_exceptions.ConnectionError as exc:
         raise unavailable(client, exc) from exc

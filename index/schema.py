@@ -166,7 +166,7 @@ def put_templates(client: Elasticsearch, prefix: str) -> None:
             body={
                 "index_patterns": [f"{alias_name(prefix, kind)}-v*"],
                 "template": {
-                    "settings": {"number_of_shards": 1, "number_of_replicas": 0, "analysis": ANALYSIS},
+                    "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "10s", "analysis": ANALYSIS},
                     "mappings": MAPPINGS[kind],
                 },
             },

@@ -167,3 +167,31 @@ def test_reindex_rebuilds_every_index_from_the_archive_alone(es_settings, es_cli
     served = next(iter(es_client.indices.get_alias(name=alias_name(es_settings.index_prefix, "pages"))))
     assert served.startswith(f"{es_settings.index_prefix}-pages-v")  # a rebuilt generation serves
     assert programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings).indexed == 0  # and stays current
+
+
+def test_detection_in_worker_processes_finds_what_the_flow_process_finds(es_settings, es_client, prefect_harness, monkeypatch, tmp_path) -> None:
+    import flows.pipeline
+    from config.platform import load_platform
+    from index.scorecards import scorecards
+
+    demands = [d.id for d in load_platform().demands]
+    in_process = programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
+    def cells(prefix: str) -> dict:
+        return {
+            (card.list_key, demand): (cell.level, cell.sentences, cell.quotation, cell.page)
+            for card in scorecards(es_client, prefix, demands)
+            for demand, cell in card.cells.items()
+        }
+
+    expected = cells(es_settings.index_prefix)
+
+    monkeypatch.setattr(flows.pipeline, "POOL_FROM_DOCUMENTS", 1)
+    pooled_settings = load_settings(data_dir=tmp_path / "pooled", es_url=es_settings.es_url, index_prefix=es_settings.index_prefix + "p")
+    pooled = programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=pooled_settings)
+    try:
+        assert (pooled.indexed, pooled.mentions, pooled.failures) == (in_process.indexed, in_process.mentions, [])
+        assert cells(pooled_settings.index_prefix) == expected
+    finally:
+        from index.schema import drop_indices
+
+        drop_indices(es_client, pooled_settings.index_prefix)
