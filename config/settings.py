@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     es_nodes: Annotated[int, Field(ge=1, le=5)] = 1
     """Number of local nodes in the runner's JVM (several for cluster tests)."""
 
+    index_shards: Annotated[int, Field(ge=1, le=64)] = 1
+    """Primary shards of each index (more on a cluster of several nodes)."""
+
+    index_replicas: Annotated[int, Field(ge=0, le=5)] = 0
+    """Replicas of each shard (1 or more on a cluster: a node may go away without losing a shard)."""
+
+    dask_address: str | None = None
+    """A Dask scheduler (tcp://host:8786): extraction tasks then run on its workers through
+    Prefect's Dask task runner. Unset: threads feeding local extraction processes."""
+
     es_heap_mb: Annotated[int, Field(ge=256, le=8192)] = 768
     """Java heap of the local node, in MiB."""
 

@@ -37,7 +37,7 @@ from flows.fetch import FetchPolicy, new_client
 from flows.progress import report
 from flows.sources import read_sources
 from index.client import connect
-from index.schema import ensure_indices, new_generation, refresh, serve_generation, served_targets
+from index.schema import Layout, ensure_indices, new_generation, refresh, serve_generation, served_targets
 
 
 @dataclass
@@ -314,7 +314,7 @@ def process(
     client = connect(settings)
     index_down: IndexUnavailable | None = None
     try:
-        ensure_indices(client, settings.index_prefix)
+        ensure_indices(client, settings.index_prefix, Layout(settings.index_shards, settings.index_replicas))
     except IndexUnavailable as exc:
         # Extraction and detection still run; indexing is recorded as failed per document.
         index_down = exc
@@ -325,7 +325,7 @@ def process(
     if rebuild:
         if index_down is not None:
             raise index_down
-        targets = new_generation(client, settings.index_prefix)
+        targets = new_generation(client, settings.index_prefix, Layout(settings.index_shards, settings.index_replicas))
     processing = _Processing(
         settings=settings,
         catalogue=catalogue,
@@ -364,6 +364,17 @@ def process(
     return summary
 
 
+def task_runner(settings: Settings):
+    """Where submitted tasks (extraction) run: the workers of the Dask cluster
+    the settings name, or threads of this process each driving an extraction
+    child process."""
+    if settings.dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=settings.dask_address)
+    return ThreadPoolTaskRunner(max_workers=settings.workers)
+
+
 @flow(name="programme-pipeline", validate_parameters=False)
 def programme_pipeline(
     sources_file: Path, settings: Settings | None = None, platform_file: Path = DEFAULT_PLATFORM
@@ -371,7 +382,7 @@ def programme_pipeline(
     """Collect the programmes of `sources_file`, then process what is new or stale."""
     settings = settings or load_settings()
     logger = get_run_logger()
-    runner = ThreadPoolTaskRunner(max_workers=settings.workers)
+    runner = task_runner(settings)
     summary = collect.with_options(task_runner=runner)(sources_file, settings, summary=RunSummary())
     process.with_options(task_runner=runner)(settings, platform_file, summary=summary)
     for failure in summary.failures:
@@ -402,13 +413,13 @@ def deployments(settings: Settings) -> list:
     """The scheduled deployments `vigie serve` runs: collection of the sources
     registry, and the processing of what is missing or stale."""
     return [
-        collect.to_deployment(
+        collect.with_options(task_runner=task_runner(settings)).to_deployment(
             name="vigie-collect",
             cron=settings.collect_cron,
             parameters={"sources_file": str(settings.sources_registry)},
             description="Collect every registered programme source into the archive.",
         ),
-        process.to_deployment(
+        process.with_options(task_runner=task_runner(settings)).to_deployment(
             name="vigie-process",
             cron=settings.process_cron,
             description="Extract, detect and index every document version whose results are missing or stale.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
@@ -158,7 +159,16 @@ def index_name(prefix: str, kind: str, version: int = SCHEMA_VERSION) -> str:
     return f"{prefix}-{kind}-v{version}"
 
 
-def put_templates(client: Elasticsearch, prefix: str) -> None:
+@dataclass(frozen=True)
+class Layout:
+    """How each index is spread over a cluster: one shard and no replica on a
+    lone node; several shards and a replica on a cluster of several nodes."""
+
+    shards: int = 1
+    replicas: int = 0
+
+
+def put_templates(client: Elasticsearch, prefix: str, layout: Layout = Layout()) -> None:
     """Index templates so that every version of an index gets the same analysis and mapping."""
     for kind in KINDS:
         client.indices.put_index_template(
@@ -166,14 +176,18 @@ def put_templates(client: Elasticsearch, prefix: str) -> None:
             body={
                 "index_patterns": [f"{alias_name(prefix, kind)}-v*"],
                 "template": {
-                    "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "10s", "analysis": ANALYSIS},
+                    # Searches see new records within 10 s; a run refreshes once at its end.
+                    "settings": {
+                        "number_of_shards": layout.shards, "number_of_replicas": layout.replicas,
+                        "refresh_interval": "10s", "analysis": ANALYSIS,
+                    },  # fmt: skip
                     "mappings": MAPPINGS[kind],
                 },
             },
         )
 
 
-def ensure_indices(client: Elasticsearch, prefix: str) -> dict[str, str]:
+def ensure_indices(client: Elasticsearch, prefix: str, layout: Layout = Layout()) -> dict[str, str]:
     """Create the templates, and point each alias at the index of the current
     schema version, creating it when missing. An alias still on an older
     version moves to the new, empty one (the old index is kept); the run's
@@ -182,7 +196,7 @@ def ensure_indices(client: Elasticsearch, prefix: str) -> dict[str, str]:
     Returns the index each alias points to.
     """
     try:
-        put_templates(client, prefix)
+        put_templates(client, prefix, layout)
         current: dict[str, str] = {}
         for kind in KINDS:
             name = index_name(prefix, kind)
@@ -209,9 +223,9 @@ def served_targets(prefix: str) -> dict[str, str]:
     return {kind: alias_name(prefix, kind) for kind in KINDS}
 
 
-def new_generation(client: Elasticsearch, prefix: str) -> dict[str, str]:
+def new_generation(client: Elasticsearch, prefix: str, layout: Layout = Layout()) -> dict[str, str]:
     """Fresh, empty indices of the current schema, not yet served, for a rebuild."""
-    put_templates(client, prefix)
+    put_templates(client, prefix, layout)
     stamp = time.strftime("%Y%m%d%H%M%S") + f"{time.time_ns() % 1000:03d}"
     targets = {kind: f"{index_name(prefix, kind)}-{stamp}" for kind in KINDS}
     for name in targets.values():
