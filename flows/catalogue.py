@@ -288,6 +288,19 @@ class Catalogue:
             ).first()
         return None if row is None else (row.key, row.status)
 
+    def done_key(self, version_id: str, stage: str) -> str | None:
+        """The key of the stage's last successful result for this version, if any."""
+        state = self._stage_state(version_id, stage)
+        return state[0] if state is not None and state[1] == "done" else None
+
+    def carry_stage(self, version_id: str, stage: str, key: str) -> None:
+        """The stage's result stands for a new key without being redone (its
+        inputs came out the same); logged as "carried", not as work done."""
+        now = _now()
+        with self.engine.begin() as db:
+            db.execute(update(stages).where(stages.c.version_id == version_id, stages.c.stage == stage).values(key=key, status="done", error=None, updated_at=now))
+            db.execute(insert(stage_log).values(version_id=version_id, stage=stage, key=key, status="carried", error=None, at=now))
+
     def mark_stage(self, version_id: str, stage: str, key: str, status: str, error: str | None = None) -> None:
         """The stage's current state for this version, and one more line in the work log."""
         now = _now()

@@ -53,6 +53,8 @@ class RunSummary:
     """Versions this extractor already failed on: not retried until it changes."""
     pages: int = 0
     mentions: int = 0
+    carried: int = 0
+    """Versions detected again whose mentions came out the same: not re-indexed."""
     lists: int = 0
     """List records (scorecards) rewritten in the lists index."""
     alerts: int = 0
@@ -68,6 +70,7 @@ class RunSummary:
             "known_failures": self.known_failures,
             "pages": self.pages,
             "mentions": self.mentions,
+            "carried": self.carried,
             "lists": self.lists,
             "alerts": self.alerts,
             "failures": self.failures,
@@ -143,6 +146,8 @@ class _Processing:
 
     pooled: bool = False
     """Detect in worker processes (large runs) rather than in this process."""
+    retag: list[str] = field(default_factory=list)
+    """Versions whose detections came out the same under a new platform."""
 
     @cached_property
     def pool(self) -> stages.DetectionPool:
@@ -196,6 +201,7 @@ class _Processing:
                     self.finish(in_flight.popleft())
             while in_flight:
                 self.finish(in_flight.popleft())
+            self.retag_carried()
         finally:
             if "pool" in self.__dict__:
                 self.pool.close()
@@ -212,6 +218,24 @@ class _Processing:
             )
         except Exception as exc:
             self.summary.failures.append(f"scorecards of {len(keys)} list(s): {_describe(exc)}")
+
+    def _indexed_detections(self, version: DocumentVersion):
+        """The detections the served index holds for this version, when it is
+        up to date with them (not in a rebuild, which writes everything anew)."""
+        detect_key = self.catalogue.done_key(version.version_id, "detect")
+        if self.rebuild or detect_key is None or not self.catalogue.stage_done(version.version_id, "index", stages.index_key(detect_key)):
+            return None
+        return stages.stored_detections(version, self.settings, detect_key)
+
+    def retag_carried(self) -> None:
+        if not self.retag:
+            return
+        try:
+            stages.retag_platform_version(self.client, self.targets, self.retag, self.platform.version)
+        except Exception as exc:  # their indexing is redone by the next run
+            for version_id in self.retag:
+                self.catalogue.mark_stale(version_id, "index", f"platform version not updated: {_describe(exc)}")
+            self.summary.failures.append(f"platform version of {len(self.retag)} document(s): {_describe(exc)}")
 
     def _is_latest(self, version: DocumentVersion) -> bool:
         newest = self.catalogue.latest_version(version.list_key, version.source)
@@ -253,8 +277,17 @@ class _Processing:
         try:
             analysed = flight.analysed
             if analysed is None:
+                before = self._indexed_detections(version)
                 analysed = detect_task(version, flight.detection, self.settings, key)
                 self.catalogue.mark_stage(version.version_id, stage, key, "done")
+                if before is not None and stages.same_detections(before, analysed):
+                    # A platform edit that changes nothing in this document: its
+                    # records stand; only their platform version is updated, once
+                    # for all such documents at the end of the run.
+                    self.catalogue.carry_stage(version.version_id, "index", keys.index)
+                    self.retag.append(version.version_id)
+                    self.summary.carried += 1
+                    return
             stage, key = "index", keys.index
             if self.index_down is not None:
                 raise self.index_down

@@ -128,7 +128,31 @@ class StageKeys:
 
 def stage_keys(settings: Settings, platform_version: str) -> StageKeys:
     detect = f"{EXTRACTOR_VERSION}|platform-{platform_version}|{settings.spacy_model}"
-    return StageKeys(extract=EXTRACTOR_VERSION, detect=detect, index=f"{detect}|schema-{SCHEMA_VERSION}")
+    return StageKeys(extract=EXTRACTOR_VERSION, detect=detect, index=index_key(detect))
+
+
+def index_key(detect_key: str) -> str:
+    return f"{detect_key}|schema-{SCHEMA_VERSION}"
+
+
+def same_detections(before: list[list[SentenceMentions]], after: list[list[SentenceMentions]]) -> bool:
+    return [[item.to_record() for item in page] for page in before] == [[item.to_record() for item in page] for page in after]
+
+
+def retag_platform_version(client: Elasticsearch, targets: Mapping[str, str], doc_ids: list[str], platform_version: str) -> None:
+    """Mentions a new platform left exactly as they were: only their platform version changes."""
+    try:
+        for start in range(0, len(doc_ids), 1000):
+            client.update_by_query(
+                index=targets["mentions"],
+                body={
+                    "query": {"terms": {"doc_id": doc_ids[start : start + 1000]}},
+                    "script": {"source": "ctx._source.platform_version = params.v", "params": {"v": platform_version}, "lang": "painless"},
+                },
+                conflicts="proceed",
+            )
+    except es_exceptions.ConnectionError as exc:
+        raise unavailable(client, exc) from exc
 
 
 def _detections_file(settings: Settings, version: DocumentVersion, key: str) -> Path:

@@ -109,7 +109,7 @@ def test_mentions_are_indexed_with_their_quantities(es_settings, es_client, pref
 
 
 def test_work_is_redone_only_where_its_inputs_changed(es_settings, tmp_path, prefect_harness) -> None:
-    from config.platform import DEFAULT_PLATFORM
+    from config.platform import DEFAULT_PLATFORM, load_platform
 
     catalogue = Catalogue(es_settings.catalogue)
     programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
@@ -119,10 +119,31 @@ def test_work_is_redone_only_where_its_inputs_changed(es_settings, tmp_path, pre
     programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
     assert catalogue.work_done() == after_first  # nothing extracted, detected or indexed again
 
+    # An edit no sample document is concerned by: detected again, nothing re-indexed.
     edited = tmp_path / "platform.toml"
     edited.write_text(DEFAULT_PLATFORM.read_text(encoding="utf-8").replace('"HLM", ', ""), encoding="utf-8")
-    programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings, platform_file=edited)
-    assert catalogue.work_done() == {"extract": 5, "detect": 10, "index": 10}
+    unconcerned = programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings, platform_file=edited)
+    assert (unconcerned.indexed, unconcerned.carried) == (0, 5)
+    assert catalogue.work_done() == {"extract": 5, "detect": 10, "index": 5}
+    assert mention_platform_versions(es_settings) == {load_platform(edited).version}
+
+    # An edit that changes some documents' mentions: those, and only those, are re-indexed.
+    pools = tmp_path / "platform-without-pools.toml"
+    pools.write_text(edited.read_text(encoding="utf-8").replace('"piscine", "piscines", ', ""), encoding="utf-8")
+    concerned = programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings, platform_file=pools)
+    assert concerned.indexed >= 1 and concerned.carried == 5 - concerned.indexed
+    assert catalogue.work_done() == {"extract": 5, "detect": 15, "index": 5 + concerned.indexed}
+    assert mention_platform_versions(es_settings) == {load_platform(pools).version}
+
+
+def mention_platform_versions(settings) -> set[str]:
+    from elasticsearch import helpers
+
+    from index.client import connect
+
+    client = connect(settings)
+    client.indices.refresh(index=alias_name(settings.index_prefix, "mentions"))
+    return {hit["_source"]["platform_version"] for hit in helpers.scan(client, index=alias_name(settings.index_prefix, "mentions"))}
 
 
 def test_the_served_deployments_carry_the_schedules_of_the_settings(tmp_path) -> None:
