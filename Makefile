@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 # Prefect starts a temporary local API server when PREFECT_API_URL is unset;
 # its first start migrates a database, which can be slow on a fresh machine.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 300
+# No usage telemetry to Prefect's servers: nothing leaves this machine but fetches of the sources.
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
 .PHONY: setup ocr browser demo test clean
 

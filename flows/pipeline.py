@@ -159,11 +159,15 @@ class _Processing:
     def detector(self) -> Detector:
         return stages.make_detector(self.settings, self.platform)
 
-    def detect(self, extracted: ExtractedDocument) -> Future:
+    def detect(self, version: DocumentVersion, extracted: ExtractedDocument) -> Future:
+        """The version's detections under way, stored under the run's key and
+        compared with those the index holds."""
+        store = stages.detections_file(self.settings, version, self.keys.detect)
+        previous = self._indexed_detections(version)
         if self.pooled:
-            return self.pool.submit(extracted)
+            return self.pool.submit(extracted, store, previous)
         done: Future = Future()
-        done.set_result(stages.analyse_document(extracted, self.detector))
+        done.set_result(stages.detect_and_store(self.detector, [page.text for page in extracted.pages], store, previous))
         return done
 
     def run(self, versions: list[DocumentVersion]) -> None:
@@ -219,13 +223,14 @@ class _Processing:
         except Exception as exc:
             self.summary.failures.append(f"scorecards of {len(keys)} list(s): {_describe(exc)}")
 
-    def _indexed_detections(self, version: DocumentVersion):
-        """The detections the served index holds for this version, when it is
-        up to date with them (not in a rebuild, which writes everything anew)."""
+    def _indexed_detections(self, version: DocumentVersion) -> Path | None:
+        """Where the detections the served index holds for this version are
+        stored, when it is up to date with them (not in a rebuild, which
+        writes everything anew)."""
         detect_key = self.catalogue.done_key(version.version_id, "detect")
         if self.rebuild or detect_key is None or not self.catalogue.stage_done(version.version_id, "index", stages.index_key(detect_key)):
             return None
-        return stages.stored_detections(version, self.settings, detect_key)
+        return stages.detections_file(self.settings, version, detect_key)
 
     def retag_carried(self) -> None:
         if not self.retag:
@@ -265,7 +270,7 @@ class _Processing:
                 analysed = stages.stored_detections(version, self.settings, key)
                 if analysed is not None:
                     return _InFlight(version, extracted, analysed=analysed)
-            return _InFlight(version, extracted, detection=self.detect(extracted))
+            return _InFlight(version, extracted, detection=self.detect(version, extracted))
         except Exception as exc:  # recorded on the version; the run goes on
             self._failed(version, stage, key, exc)
             return None
@@ -277,10 +282,10 @@ class _Processing:
         try:
             analysed = flight.analysed
             if analysed is None:
-                before = self._indexed_detections(version)
-                analysed = detect_task(version, flight.detection, self.settings, key)
+                detected = detect_task(version, flight.detection)
                 self.catalogue.mark_stage(version.version_id, stage, key, "done")
-                if before is not None and stages.same_detections(before, analysed):
+                analysed = detected.analysed
+                if detected.unchanged:
                     # A platform edit that changes nothing in this document: its
                     # records stand; only their platform version is updated, once
                     # for all such documents at the end of the run.

@@ -109,14 +109,6 @@ def make_detector(settings: Settings, platform: Platform | None = None) -> Detec
     return Detector(platform or load_platform(DEFAULT_PLATFORM), load_pipeline(settings.spacy_model))
 
 
-def analyse_document(extracted: ExtractedDocument, detector: Detector) -> list[list[SentenceMentions]]:
-    """Sentences and demand mentions of every page."""
-    analysed: list[list[SentenceMentions]] = [[] for _ in extracted.pages]
-    for index, item in detector.analyse_many([page.text for page in extracted.pages]):
-        analysed[index].append(item)
-    return analysed
-
-
 @dataclass(frozen=True)
 class StageKeys:
     """What each stage's result depends on: a change of any part makes it stale."""
@@ -133,10 +125,6 @@ def stage_keys(settings: Settings, platform_version: str) -> StageKeys:
 
 def index_key(detect_key: str) -> str:
     return f"{detect_key}|schema-{SCHEMA_VERSION}"
-
-
-def same_detections(before: list[list[SentenceMentions]], after: list[list[SentenceMentions]]) -> bool:
-    return [[item.to_record() for item in page] for page in before] == [[item.to_record() for item in page] for page in after]
 
 
 def retag_platform_version(client: Elasticsearch, targets: Mapping[str, str], doc_ids: list[str], platform_version: str) -> None:
@@ -160,15 +148,34 @@ def _detections_file(settings: Settings, version: DocumentVersion, key: str) -> 
     return settings.data_dir / "mentions" / f"{version.version_id}.{digest}.json"
 
 
-def collect_detections(version: DocumentVersion, detection, settings: Settings, key: str) -> list[list[SentenceMentions]]:
-    """The detections a `DetectionPool` made for a version, stored so that indexing can be redone alone."""
-    analysed = detection.result()
-    store_detections(version, analysed, settings, key)
-    return analysed
+@dataclass(frozen=True)
+class Detected:
+    analysed: list[list[SentenceMentions]] | None
+    """The detections, page by page; None when they equal the previous ones (not sent back)."""
+    unchanged: bool
+    """The same as the detections the index holds (`previous`)."""
 
 
-def store_detections(version: DocumentVersion, analysed: list[list[SentenceMentions]], settings: Settings, key: str) -> None:
-    _write_json(_detections_file(settings, version, key), [[item.to_record() for item in page] for page in analysed])
+def detect_and_store(detector: Detector, texts: list[str], store: Path, previous: Path | None) -> Detected:
+    """Detect, store the detections at `store`, and tell whether they equal
+    those stored at `previous`; run where the detector is (a worker process,
+    or the flow's process for small runs)."""
+    analysed: list[list[SentenceMentions]] = [[] for _ in texts]
+    for index, item in detector.analyse_many(texts):
+        analysed[index].append(item)
+    records = [[item.to_record() for item in page] for page in analysed]
+    _write_json(store, records)
+    unchanged = previous is not None and previous.exists() and json.loads(previous.read_text(encoding="utf-8")) == records
+    return Detected(None if unchanged else analysed, unchanged)
+
+
+def collect_detections(version: DocumentVersion, detection) -> Detected:
+    """The detections of a version, made and stored by `detect_and_store` (in a pool or not)."""
+    return detection.result()
+
+
+def detections_file(settings: Settings, version: DocumentVersion, key: str) -> Path:
+    return _detections_file(settings, version, key)
 
 
 _POOL_DETECTOR: Detector | None = None
@@ -179,12 +186,9 @@ def _load_pool_detector(model: str, platform_file: str) -> None:
     _POOL_DETECTOR = Detector(load_platform(Path(platform_file)), load_pipeline(model))
 
 
-def _analyse_texts(texts: list[str]) -> list[list[SentenceMentions]]:
+def _pooled_detect_and_store(texts: list[str], store: Path, previous: Path | None) -> Detected:
     assert _POOL_DETECTOR is not None, "the detection worker was not initialised"
-    analysed: list[list[SentenceMentions]] = [[] for _ in texts]
-    for index, item in _POOL_DETECTOR.analyse_many(texts):
-        analysed[index].append(item)
-    return analysed
+    return detect_and_store(_POOL_DETECTOR, texts, store, previous)
 
 
 class DetectionPool:
@@ -204,9 +208,9 @@ class DetectionPool:
             initargs=(settings.spacy_model, str(platform_file)),
         )
 
-    def submit(self, extracted: ExtractedDocument):
-        """A future of the document's detections, page by page."""
-        return self._pool.submit(_analyse_texts, [page.text for page in extracted.pages])
+    def submit(self, extracted: ExtractedDocument, store: Path, previous: Path | None):
+        """A future of the document's `Detected`."""
+        return self._pool.submit(_pooled_detect_and_store, [page.text for page in extracted.pages], store, previous)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

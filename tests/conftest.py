@@ -15,6 +15,7 @@ import pytest
 # Prefect reads its home at import: keep the tests' Prefect state out of ~/.prefect.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="vigie-test-prefect-"))
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no traffic beyond 127.0.0.1
 
 from config.settings import Settings, load_settings  # noqa: E402
 
