@@ -97,7 +97,7 @@ class SearchResult:
 
 def search(client: Elasticsearch, prefix: str, request: SearchRequest) -> SearchResult:
     """One page of hits for `request`, with facet counts and the cursor of the next page."""
-    text_field = "sentence" if request.on_mentions else "text"
+    index, text_field = _searched(prefix, request)
     body: dict = {
         "query": _query(request, text_field),
         "highlight": {
@@ -115,7 +115,6 @@ def search(client: Elasticsearch, prefix: str, request: SearchRequest) -> Search
             if request.on_mentions or name not in {"demand", "level"}
         },
     }
-    index = alias_name(prefix, "mentions" if request.on_mentions else "pages")
     cursor = _decode_cursor(request.after) if request.after else None
     snapshot = cursor.snapshot if cursor else (_open_snapshot(client, index) if request.snapshot else None)
     try:
@@ -200,6 +199,12 @@ class _Cursor:
         return base64.urlsafe_b64encode(json.dumps([self.after, self.snapshot, self.seen]).encode()).decode()
 
 
+def _searched(prefix: str, request: SearchRequest) -> tuple[str, str]:
+    """The index and the text field a request searches: sentences where
+    demands were found when it names a demand or level, else pages."""
+    return (alias_name(prefix, "mentions"), "sentence") if request.on_mentions else (alias_name(prefix, "pages"), "text")
+
+
 def search_pages(client: Elasticsearch, prefix: str, query: str, *, size: int = 10) -> SearchResult:
     """Pages matching `query`, best first (the newest versions)."""
     return search(client, prefix, SearchRequest(query=query, size=size))
@@ -264,8 +269,7 @@ def matching_ids(client: Elasticsearch, prefix: str, request: SearchRequest) -> 
     """The ids of every record the search matches (a scroll, ids only)."""
     from elasticsearch import helpers
 
-    text_field = "sentence" if request.on_mentions else "text"
-    index = alias_name(prefix, "mentions" if request.on_mentions else "pages")
+    index, text_field = _searched(prefix, request)
     try:
         return {
             hit["_id"]
@@ -281,8 +285,7 @@ def matching_ids(client: Elasticsearch, prefix: str, request: SearchRequest) -> 
 
 def hits_by_id(client: Elasticsearch, prefix: str, request: SearchRequest, ids: list[str]) -> list[Hit]:
     """The hits of `request` among these record ids, with their highlighted fragments."""
-    text_field = "sentence" if request.on_mentions else "text"
-    index = alias_name(prefix, "mentions" if request.on_mentions else "pages")
+    index, text_field = _searched(prefix, request)
     hits: list[Hit] = []
     for start in range(0, len(ids), 500):
         query = _query(request, text_field)
@@ -310,8 +313,7 @@ def scroll_hits(client: Elasticsearch, prefix: str, request: SearchRequest) -> I
     list and page."""
     from elasticsearch import helpers
 
-    text_field = "sentence" if request.on_mentions else "text"
-    index = alias_name(prefix, "mentions" if request.on_mentions else "pages")
+    index, text_field = _searched(prefix, request)
     body = {
         "query": _query(request, text_field),
         "sort": EXPORT_ORDER,
