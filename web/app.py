@@ -171,7 +171,14 @@ def vigie_of(request: Request) -> Vigie:
 
 
 def current_user(request: Request) -> auth.User | None:
-    """From an API token, else from the session while it is younger than the settings allow."""
+    """From an API token, else from the session while it is younger than the
+    settings allow; looked up once per request (guards and pages both ask)."""
+    if not hasattr(request.state, "user"):
+        request.state.user = _find_user(request)
+    return request.state.user
+
+
+def _find_user(request: Request) -> auth.User | None:
     vigie = vigie_of(request)
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
