@@ -11,7 +11,7 @@ from config.errors import EncryptedDocument, ExtractionError
 from extract.document import extract_document
 from extract.isolated import extract_isolated
 from extract.limits import ExtractionLimits
-from extract.pdf import keeps_hyphen
+from extract.pdf import WORDS, keeps_hyphen, page_chars
 from extract.quality import reading_order_score
 from tests.factories import make_pdf
 from tests.tracts import Tract, column_boxes, french_paragraphs, make_tract, scan_pdf
@@ -28,6 +28,20 @@ def extracted_text(path: Path, **limits) -> str:
 
 def flat(text: str) -> str:
     return " ".join(text.split())
+
+
+@pytest.mark.parametrize("columns", [1, 2, 3])
+def test_the_lean_character_reader_finds_the_words_pdfplumber_finds(tmp_path: Path, columns: int) -> None:
+    source = make_tract(
+        tmp_path / "tract.pdf", french_paragraphs(30, seed=columns), columns=columns,
+        header="Moulins en commun — municipales 2026", footer_template="page {n} / {total}", title="Nos engagements",
+    )  # fmt: skip
+    scanned = scan_pdf(source.path, tmp_path / "scan.pdf", dpi=72)
+    with pdfplumber.open(source.path) as pdf, pdfplumber.open(scanned) as scan:
+        for page in [*pdf.pages, scan.pages[0]]:
+            chars, has_image = page_chars(page)
+            assert WORDS.extract_words(chars) == page.extract_words(extra_attrs=["size"])
+            assert has_image == bool(page.images)
 
 
 @pytest.mark.parametrize("columns", [1, 2, 3])
