@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 from config.platform import Platform
 from extract.levels import COMMITMENT, MENTION, OPPOSITION, Mode, level_of, sentence_mode
 from extract.quantities import Quantity, find_quantities
-from extract.sentences import Sentence, blocks, sentence_spans_of
+from extract.sentences import Sentence, blocks, parse_blocks, sentence_spans_of
 
 __all__ = ["COMMITMENT", "MENTION", "OPPOSITION", "Detector", "Mention", "SentenceMentions", "fold"]
 
@@ -135,13 +135,19 @@ class Detector:
         for _, item in self.analyse_many([text]):
             yield item
 
-    def analyse_many(self, texts: Sequence[str]) -> Iterator[tuple[int, SentenceMentions]]:
+    def parse(self, texts: Sequence[str]) -> list[Doc]:
+        """The texts' blocks through the spaCy pipeline: the costly part of
+        `analyse_many`, and the same whatever the platform says."""
+        return parse_blocks(self.nlp, texts)
+
+    def analyse_many(self, texts: Sequence[str], parsed: Sequence[Doc] | None = None) -> Iterator[tuple[int, SentenceMentions]]:
         """`analyse` for many texts (the pages of a document, lines to detect),
-        in one batched stream; each result carries the index of its text."""
+        in one batched stream; each result carries the index of its text.
+        `parsed` is what `parse` gave for these texts, when it was kept."""
         page_blocks = [[(offset, block) for offset, block in blocks(text) if block.strip()] for text in texts]
         starts = [[offset for offset, _ in text_blocks] for text_blocks in page_blocks]
         committing_section, current = False, (-1, -1)
-        for index, sentence, span in sentence_spans_of(self.nlp, texts):
+        for index, sentence, span in sentence_spans_of(self.nlp, texts, parsed=parsed):
             block = bisect.bisect_right(starts[index], sentence.start) - 1
             text = page_blocks[index][block][1] if block >= 0 else ""
             if (index, block) != current:

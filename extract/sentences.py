@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 # A block ends at a blank line, and a bullet starts a block of its own, so
 # each bullet is a sentence even without final punctuation.
@@ -37,19 +37,36 @@ def sentence_spans(nlp: Language, text: str, batch_size: int = 64) -> Iterator[t
         yield sentence, span
 
 
+def _flattened(texts: Sequence[str]) -> Iterator[tuple[str, tuple[int, int]]]:
+    """Each non-empty block as (text to parse, (index of the text, offset))."""
+    # Line breaks inside a paragraph are layout, not punctuation: spaces keep offsets.
+    for index, text in enumerate(texts):
+        for offset, block in blocks(text):
+            if block.strip():
+                yield block.replace("\n", " "), (index, offset)
+
+
+def parse_blocks(nlp: Language, texts: Sequence[str], batch_size: int = 64) -> list[Doc]:
+    """The parsed blocks of `texts`, in order: what `sentence_spans_of` reads,
+    to keep and reuse while the texts and the pipeline stay the same."""
+    return list(nlp.pipe((block for block, _ in _flattened(texts)), batch_size=batch_size))
+
+
 def sentence_spans_of(
-    nlp: Language, texts: Sequence[str], batch_size: int = 64
+    nlp: Language, texts: Sequence[str], batch_size: int = 64, parsed: Sequence[Doc] | None = None
 ) -> Iterator[tuple[int, Sentence, Span]]:
     """(index of the text, sentence, span) for many texts in one `nlp.pipe`
-    stream, so that short texts are batched together."""
-    # Line breaks inside a paragraph are layout, not punctuation: spaces keep offsets.
-    flattened = (
-        (block.replace("\n", " "), (index, offset))
-        for index, text in enumerate(texts)
-        for offset, block in blocks(text)
-        if block.strip()
-    )
-    for doc, (index, offset) in nlp.pipe(flattened, as_tuples=True, batch_size=batch_size):
+    stream, so that short texts are batched together; `parsed`, the blocks
+    `parse_blocks` gave for the same texts, saves parsing them again."""
+    flattened = _flattened(texts)
+    if parsed is None:
+        stream = nlp.pipe(flattened, as_tuples=True, batch_size=batch_size)
+    else:
+        expected = list(flattened)
+        if len(expected) != len(parsed) or any(doc.text != block for doc, (block, _) in zip(parsed, expected)):
+            raise ValueError("the parsed blocks are not those of these texts")
+        stream = zip(parsed, (place for _, place in expected))
+    for doc, (index, offset) in stream:
         text = texts[index]
         for sent in _punctuated_sentences(doc):
             stripped = sent.text.strip(_EDGE)

@@ -164,10 +164,12 @@ class _Processing:
         compared with those the index holds."""
         store = stages.detections_file(self.settings, version, self.keys.detect)
         previous = self._indexed_detections(version)
+        parses = stages.parses_folder(self.settings)
         if self.pooled:
-            return self.pool.submit(extracted, store, previous)
+            return self.pool.submit(extracted, store, previous, parses)
         done: Future = Future()
-        done.set_result(stages.detect_and_store(self.detector, [page.text for page in extracted.pages], store, previous))
+        texts = [page.text for page in extracted.pages]
+        done.set_result(stages.detect_and_store(self.detector, texts, store, previous, parses))
         return done
 
     def run(self, versions: list[DocumentVersion]) -> None:

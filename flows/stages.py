@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import spacy
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
@@ -143,6 +144,10 @@ def retag_platform_version(client: Elasticsearch, targets: Mapping[str, str], do
         raise unavailable(client, exc) from exc
 
 
+def parses_folder(settings: Settings) -> Path:
+    return settings.data_dir / "parses"
+
+
 def _detections_file(settings: Settings, version: DocumentVersion, key: str) -> Path:
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return settings.data_dir / "mentions" / f"{version.version_id}.{digest}.json"
@@ -156,12 +161,45 @@ class Detected:
     """The same as the detections the index holds (`previous`)."""
 
 
-def detect_and_store(detector: Detector, texts: list[str], store: Path, previous: Path | None) -> Detected:
+PARSE_FORMAT = "1"
+"""Bump when what is kept of a parse changes."""
+
+
+def parses_file(folder: Path, nlp, texts: list[str]) -> Path:
+    """Where the parse of these texts by this pipeline is kept: named by both,
+    so a new model, spaCy version or extraction never reads an old parse."""
+    identity = [PARSE_FORMAT, spacy.__version__, nlp.meta.get("lang"), nlp.meta.get("name"), nlp.meta.get("version"), nlp.pipe_names, texts]
+    return folder / f"{hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:32]}.spacy"
+
+
+def parsed_blocks(detector: Detector, texts: list[str], folder: Path) -> list:
+    """The texts' parsed blocks: read back when the same pipeline parsed the
+    same texts before (a platform edit changes nothing of a parse), else
+    parsed and kept. A damaged file is parsed again and replaced."""
+    from spacy.tokens import DocBin
+
+    path = parses_file(folder, detector.nlp, texts)
+    if path.exists():
+        try:
+            return list(DocBin().from_bytes(path.read_bytes()).get_docs(detector.nlp.vocab))
+        except Exception:  # noqa: BLE001 (a cache: whatever broke it, parsing again repairs it)
+            pass
+    parsed = detector.parse(texts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_bytes(DocBin(docs=parsed, store_user_data=False).to_bytes())
+    os.replace(partial, path)
+    return parsed
+
+
+def detect_and_store(detector: Detector, texts: list[str], store: Path, previous: Path | None, parses: Path | None = None) -> Detected:
     """Detect, store the detections at `store`, and tell whether they equal
     those stored at `previous`; run where the detector is (a worker process,
-    or the flow's process for small runs)."""
+    or the flow's process for small runs). With `parses`, a folder, the
+    spaCy parse of the texts is kept there and reused by later detections."""
+    parsed = parsed_blocks(detector, texts, parses) if parses is not None else None
     analysed: list[list[SentenceMentions]] = [[] for _ in texts]
-    for index, item in detector.analyse_many(texts):
+    for index, item in detector.analyse_many(texts, parsed=parsed):
         analysed[index].append(item)
     records = [[item.to_record() for item in page] for page in analysed]
     _write_json(store, records)
@@ -186,9 +224,9 @@ def _load_pool_detector(model: str, platform_file: str) -> None:
     _POOL_DETECTOR = Detector(load_platform(Path(platform_file)), load_pipeline(model))
 
 
-def _pooled_detect_and_store(texts: list[str], store: Path, previous: Path | None) -> Detected:
+def _pooled_detect_and_store(texts: list[str], store: Path, previous: Path | None, parses: Path | None) -> Detected:
     assert _POOL_DETECTOR is not None, "the detection worker was not initialised"
-    return detect_and_store(_POOL_DETECTOR, texts, store, previous)
+    return detect_and_store(_POOL_DETECTOR, texts, store, previous, parses)
 
 
 class DetectionPool:
@@ -208,9 +246,9 @@ class DetectionPool:
             initargs=(settings.spacy_model, str(platform_file)),
         )
 
-    def submit(self, extracted: ExtractedDocument, store: Path, previous: Path | None):
+    def submit(self, extracted: ExtractedDocument, store: Path, previous: Path | None, parses: Path | None = None):
         """A future of the document's `Detected`."""
-        return self._pool.submit(_pooled_detect_and_store, [page.text for page in extracted.pages], store, previous)
+        return self._pool.submit(_pooled_detect_and_store, [page.text for page in extracted.pages], store, previous, parses)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

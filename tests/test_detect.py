@@ -130,3 +130,23 @@ def test_mentions_carry_evidence_offsets_and_quantities(detector: Detector) -> N
     assert page[mention.start : mention.end] == mention.evidence == "logements sociaux"
     assert [(q.kind, q.value) for q in mention.quantities] == [("count", 500.0), ("deadline", 2030.0)]
     assert all(page[q.start : q.end] == q.text for q in mention.quantities)
+
+
+PAGES = [
+    "Nos engagements\n\n• Ouvrir un centre de santé municipal en 2027\n• Rénover les écoles",
+    "Nous refusons la privatisation de l'eau. La piscine fermera en 2026.",
+    "",
+]
+
+
+def test_a_kept_parse_gives_the_detections_of_a_fresh_one(detector: Detector) -> None:
+    fresh = list(detector.analyse_many(PAGES))
+    assert fresh and list(detector.analyse_many(PAGES, parsed=detector.parse(PAGES))) == fresh
+
+
+def test_a_parse_of_other_texts_is_refused(detector: Detector) -> None:
+    parsed = detector.parse(PAGES)
+    with pytest.raises(ValueError, match="not those of these texts"):
+        list(detector.analyse_many([PAGES[1], PAGES[0]], parsed=parsed))
+    with pytest.raises(ValueError, match="not those of these texts"):
+        list(detector.analyse_many(PAGES[:1], parsed=parsed))

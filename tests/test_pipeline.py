@@ -115,6 +115,8 @@ def test_work_is_redone_only_where_its_inputs_changed(es_settings, tmp_path, pre
     programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
     after_first = catalogue.work_done()
     assert after_first == {"extract": 5, "detect": 5, "index": 5}
+    parses = {path: path.stat().st_mtime_ns for path in (es_settings.data_dir / "parses").iterdir()}
+    assert len(parses) == 5  # the spaCy parse of each document, kept
 
     programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
     assert catalogue.work_done() == after_first  # nothing extracted, detected or indexed again
@@ -134,6 +136,8 @@ def test_work_is_redone_only_where_its_inputs_changed(es_settings, tmp_path, pre
     assert concerned.indexed >= 1 and concerned.carried == 5 - concerned.indexed
     assert catalogue.work_done() == {"extract": 5, "detect": 15, "index": 5 + concerned.indexed}
     assert mention_platform_versions(es_settings) == {load_platform(pools).version}
+    # Both platform edits were detected on the kept parses: none parsed again.
+    assert {path: path.stat().st_mtime_ns for path in (es_settings.data_dir / "parses").iterdir()} == parses
 
 
 def mention_platform_versions(settings) -> set[str]:
