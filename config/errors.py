@@ -14,6 +14,7 @@ the library (``raise ... from exc``).
     │   ├── EmptyDocument
     │   └── UnsupportedFormat
     ├── IndexUnavailable(url)               Elasticsearch cannot be reached
+    │   └── IndexOverloaded                 it still refuses requests with 429 after the retries
     ├── IndexingError(url)                  Elasticsearch refused a request
     ├── NodeError(url)                      the local Elasticsearch node cannot run
     └── DeliveryError(target)               an alert could not be sent (SMTP server, webhook)
@@ -78,6 +79,11 @@ class IndexUnavailable(VigieError):
     def __init__(self, message: str, *, url: str) -> None:
         self.url = url
         super().__init__(f"Elasticsearch at {url}: {message}")
+
+
+class IndexOverloaded(IndexUnavailable):
+    """The node answered 429 (too many requests) to every retry: like an
+    unreachable node, it may take the same records later."""
 
 
 class IndexingError(VigieError):

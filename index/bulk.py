@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_exceptions
 
-from index.client import unavailable
+from config.errors import IndexOverloaded
+from index.client import client_url, unavailable
+
+_TOO_MANY_REQUESTS = 429
 
 
 @dataclass(frozen=True)
@@ -28,9 +31,13 @@ def bulk_index(
     client: Elasticsearch, actions: Iterable[dict], *, chunk_size: int = 500, max_retries: int = 3
 ) -> BulkReport:
     """Index `actions` (dicts with `_index`, `_id`, `_source`); rejected documents are
-    reported one by one while the others are indexed. Requests refused with 429
-    are retried with back-off. Elasticsearch going away raises IndexUnavailable."""
+    reported one by one while the others are indexed. Requests and records
+    refused with 429 (a full write queue, a circuit breaker) are retried with
+    back-off (2, 4, 8 s); when the node still refuses them, IndexOverloaded is
+    raised, as Elasticsearch going away raises IndexUnavailable: the same
+    records can be sent again later."""
     report = BulkReport()
+    overloaded = 0
     try:
         for ok, item in helpers.streaming_bulk(
             client, actions, chunk_size=chunk_size, max_retries=max_retries, raise_on_error=False
@@ -38,10 +45,27 @@ def bulk_index(
             result = next(iter(item.values()))
             if ok:
                 report.indexed += 1
+            elif result.get("status") == _TOO_MANY_REQUESTS:
+                overloaded += 1
             else:
                 error = result.get("error", {})
                 reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
                 report.errors.append(ItemError(index=result.get("_index", "?"), id=str(result.get("_id")), reason=reason))
     except es_exceptions.ConnectionError as exc:
         raise unavailable(client, exc) from exc
+    except es_exceptions.TransportError as exc:
+        if exc.status_code != _TOO_MANY_REQUESTS:
+            raise
+        raise _overloaded(client, max_retries, "the requests") from exc
+    if overloaded:
+        raise _overloaded(client, max_retries, f"{overloaded} record(s)")
     return report
+
+
+def _overloaded(client: Elasticsearch, retries: int, what: str) -> IndexOverloaded:
+    return IndexOverloaded(
+        f"the node refused {what} with 429 (too many requests) after {retries} retries with back-off; "
+        "it is overloaded: run again later (the next run indexes what is missing), "
+        "or give it more heap (VIGIE_ES_HEAP_MB) or fewer workers (VIGIE_WORKERS)",
+        url=client_url(client),
+    )
