@@ -20,6 +20,7 @@ from pathlib import Path
 
 from elasticsearch import Elasticsearch
 from prefect import flow, get_run_logger, task
+from prefect.utilities.annotations import quote
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -305,8 +306,10 @@ class _Processing:
                 self.targets,
                 self.catalogue.candidate_list(version.list_key),
                 version,
-                flight.extracted,
-                analysed,
+                # Prefect walks every parameter looking for futures: quoted,
+                # a document's thousands of pages and mentions are passed as they are.
+                quote(flight.extracted),
+                quote(analysed),
                 self.platform.version,
                 self._is_latest(version),
                 verdicts_for_document(self.catalogue, version.version_id),
