@@ -32,16 +32,25 @@ def decode_html(data: bytes) -> str:
 
 
 class _MainText(HTMLParser):
+    """Collects the text of the page and of its main content.
+
+    Linear in the size of the page, however deep the nesting: the open
+    elements are a stack with, per tag, the depths where it is open, and a
+    count of the skipped ones (megabytes of nested or unclosed tags cost no
+    more than the same bytes of text)."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.main_parts: list[str] | None = None
         self._stack: list[tuple[str, bool]] = []  # (tag, skipped)
+        self._open: dict[str, list[int]] = {}  # tag -> depths (indices in the stack) where it is open
+        self._skipped = 0  # skipped elements in the stack
         self._main_depth: int | None = None
 
     @property
     def _skipping(self) -> bool:
-        return any(skipped for _, skipped in self._stack)
+        return self._skipped > 0
 
     def _emit(self, text: str) -> None:
         self.parts.append(text)
@@ -55,7 +64,9 @@ class _MainText(HTMLParser):
             if tag == "br" and not self._skipping:
                 self._emit("\n")
             return
+        self._open.setdefault(tag, []).append(len(self._stack))
         self._stack.append((tag, skipped))
+        self._skipped += skipped
         if tag in {"main", "article"} and self._main_depth is None and not self._skipping:
             self._main_depth = len(self._stack)
             self.main_parts = []
@@ -71,13 +82,16 @@ class _MainText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _VOID:
             return
-        # Tolerate unclosed tags: pop back to the matching opener.
-        for depth in range(len(self._stack) - 1, -1, -1):
-            if self._stack[depth][0] == tag:
-                if self._main_depth is not None and depth + 1 <= self._main_depth:
-                    self._main_depth = None
-                del self._stack[depth:]
-                break
+        # Tolerate unclosed tags: pop back to the matching opener, if any.
+        depths = self._open.get(tag)
+        if depths:
+            depth = depths[-1]
+            if self._main_depth is not None and depth + 1 <= self._main_depth:
+                self._main_depth = None
+            while len(self._stack) > depth:
+                closed, skipped = self._stack.pop()
+                self._open[closed].pop()
+                self._skipped -= skipped
         if not self._skipping and (tag in _HEADINGS or tag in _BLOCKS or tag == "li"):
             self._emit("\n\n" if tag in _HEADINGS or tag == "p" else "\n")
 
