@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from html.parser import HTMLParser
+
+from extract.text import decode_utf8_or_cp1252
 
 _SKIPPED = {"script", "style", "noscript", "nav", "footer", "header", "aside", "form", "template", "svg", "iframe"}
 _BLOCKS = {"p", "div", "section", "article", "main", "br", "tr", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl"}
@@ -14,21 +17,47 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.
 
 
 def decode_html(data: bytes) -> str:
-    """Bytes to text: BOM first, then a declared charset that actually decodes,
-    then UTF-8, then Windows-1252 (what French pages that lie are usually in)."""
+    """Bytes to text: BOM first, then a declared charset that actually decodes
+    (one of the web's encodings), then UTF-8 (a few stray bytes replaced), then
+    Windows-1252 (what French pages that lie are usually in)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
-    candidates = []
     declared = _META_CHARSET.search(data[:4096])
-    if declared:
-        candidates.append(declared.group(1).decode("ascii").lower())
-    candidates += ["utf-8", "cp1252"]
-    for encoding in candidates:
+    encoding = _web_encoding(declared.group(1).decode("ascii")) if declared else None
+    if encoding is not None:
         try:
-            return data.decode("cp1252" if encoding in {"iso-8859-1", "latin-1", "latin1"} else encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("cp1252", errors="replace")
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return decode_utf8_or_cp1252(data)
+
+
+def _web_encoding(label: str) -> str | None:
+    """The codec of a declared charset, when it is one of the encodings of the
+    web; None for anything else (a page declaring "unicode_escape" or "utf-7"
+    would otherwise turn its bytes into escapes, NULs or lone surrogates)."""
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name.startswith(("utf-16", "utf-32")):
+        return "utf-8"  # a declaration readable as ASCII is not UTF-16: browsers read such pages as UTF-8
+    if name in {"ascii", "iso8859-1"}:
+        return "cp1252"  # as browsers do
+    return name if name in _WEB_ENCODINGS else None
+
+
+# The encodings of the WHATWG Encoding Standard, by their Python codec names.
+_WEB_ENCODINGS = {
+    codecs.lookup(label).name
+    for label in (
+        "utf-8", "cp866", "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5", "iso8859-6", "iso8859-7",
+        "iso8859-8", "iso8859-10", "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16", "koi8-r", "koi8-u",
+        "mac-roman", "mac-cyrillic", "cp874", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255",
+        "cp1256", "cp1257", "cp1258", "gbk", "gb18030", "big5", "big5hkscs", "euc-jp", "iso2022-jp",
+        "shift-jis", "cp932", "euc-kr", "cp949",
+    )
+}  # fmt: skip
 
 
 class _MainText(HTMLParser):
