@@ -11,10 +11,10 @@ from pathlib import Path
 from config.errors import EmptyDocument, ExtractionError, UnsupportedFormat
 from extract.docx import extract_docx
 from extract.html import decode_html, html_text
-from extract.limits import ExtractionLimits
+from extract.limits import ExtractionLimits, PageTimeout, page_deadline
 from extract.model import ExtractedDocument, PageText
 from extract.pdf import extract_pdf
-from extract.text import normalise
+from extract.text import decode_utf8_or_cp1252, normalise
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _SUFFIXES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html", ".docx": DOCX, ".txt": "text/plain"}
@@ -55,10 +55,7 @@ def _from_docx(path: Path, data: bytes, name: str, limits: ExtractionLimits) -> 
 
 
 def _from_text(path: Path, data: bytes, name: str, limits: ExtractionLimits) -> tuple[list[PageText], list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    text = decode_utf8_or_cp1252(data.removeprefix(b"\xef\xbb\xbf"))
     # Form feeds separate pages in text exported from PDFs.
     return [PageText(number=n, text=normalise(chunk)) for n, chunk in enumerate(text.split("\f"), start=1)], []
 
@@ -98,10 +95,49 @@ def extract_document(
         raise UnsupportedFormat(
             f"unsupported format ({media_type}); Vigie reads PDF, HTML, DOCX and plain text", path=name
         )
-    pages, warnings = handler(path, data, name, limits)
+    if media_type == "application/pdf":  # the PDF extractor keeps its own page and document deadlines
+        pages, warnings = handler(path, data, name, limits)
+    else:
+        pages, warnings = _read_in_one_pass(handler, media_type, path, data, name, limits)
     claimed = _SUFFIXES.get(Path(name.split("?")[0]).suffix.lower())
     if claimed and claimed != media_type:
         warnings = [f"{name}: the name says {claimed} but the file is {media_type}; read as {media_type}", *warnings]
-    if not any(page.text for page in pages) and not any(page.method in {"needs_ocr", "failed"} for page in pages):
-        raise EmptyDocument("no text could be extracted from any page", path=name)
+    if not any(page.text for page in pages):
+        if not any(page.method in {"needs_ocr", "failed"} for page in pages):
+            raise EmptyDocument("no text could be extracted from any page", path=name)
+        if all(page.method == "failed" for page in pages):
+            raise _unreadable(pages, name)
     return ExtractedDocument(path=name, media_type=media_type, pages=tuple(pages), warnings=tuple(warnings))
+
+
+def _read_in_one_pass(
+    handler: Handler, media_type: str, path: Path, data: bytes, name: str, limits: ExtractionLimits
+) -> tuple[list[PageText], list[str]]:
+    """HTML, DOCX and text are parsed in one pass, within the document's time
+    limit (and the page's, for a web page, which is one page): a malformed
+    file (megabytes of unclosed tags) fails, named, instead of holding a worker."""
+    one_page = media_type == "text/html"
+    seconds, setting = (
+        (limits.page_timeout_s, "VIGIE_EXTRACT_PAGE_TIMEOUT_S")
+        if one_page and limits.page_timeout_s < limits.document_timeout_s
+        else (limits.document_timeout_s, "VIGIE_EXTRACT_DOCUMENT_TIMEOUT_S")
+    )
+    try:
+        with page_deadline(seconds):
+            return handler(path, data, name, limits)
+    except PageTimeout:
+        raise ExtractionError(
+            f"reading took longer than {seconds:g} s ({setting}) and was stopped; the file may be malformed "
+            "(deeply nested or unclosed tags)",
+            path=name,
+            page=1 if one_page else None,
+        ) from None
+
+
+def _unreadable(pages: list[PageText], name: str) -> ExtractionError:
+    """Every page failed (a decompression bomb, a page over its limits): the
+    document fails, with the first page's reason, rather than being indexed empty."""
+    first = pages[0]
+    reason = first.warnings[0] if first.warnings else "text could not be read"
+    reason = reason.removeprefix(f"{name} page {first.number}: ").removesuffix("; skipped")
+    return ExtractionError(f"no page could be read; page {first.number}: {reason}", path=name)

@@ -11,7 +11,7 @@ from config.errors import EncryptedDocument, ExtractionError
 from extract.document import extract_document
 from extract.isolated import extract_isolated
 from extract.limits import ExtractionLimits
-from extract.pdf import WORDS, keeps_hyphen, page_chars
+from extract.pdf import WORDS, extract_pdf, keeps_hyphen, page_chars
 from extract.quality import reading_order_score
 from tests.factories import make_pdf
 from tests.tracts import Tract, column_boxes, french_paragraphs, make_tract, scan_pdf
@@ -132,9 +132,12 @@ def test_pages_beyond_the_limit_are_left_out_with_a_warning(tmp_path: Path) -> N
 
 def test_a_page_over_its_time_limit_is_skipped_and_named(tmp_path: Path) -> None:
     pdf = make_pdf(tmp_path / "lent.pdf", [["Une page."], ["Une autre page."]])
-    pages = extract_document(pdf, limits=ExtractionLimits(page_timeout_s=1e-6)).pages
+    pages, _ = extract_pdf(pdf, limits=ExtractionLimits(page_timeout_s=1e-6))
     assert [page.method for page in pages] == ["failed", "failed"]
     assert pages[1].warnings == (f"{pdf} page 2: took longer than 0 s (VIGIE_EXTRACT_PAGE_TIMEOUT_S); skipped",)
+    # A document none of whose pages could be read fails, with the first page's reason.
+    with pytest.raises(ExtractionError, match=r"lent\.pdf: no page could be read; page 1: took longer than 0 s"):
+        extract_document(pdf, limits=ExtractionLimits(page_timeout_s=1e-6))
 
 
 def test_a_document_over_its_time_limit_stops_with_an_error_naming_it(tmp_path: Path) -> None:
