@@ -24,6 +24,14 @@ from extract.model import ExtractedDocument
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["extract.document"])
 _GRACE_S = 30.0  # the child stops itself at the deadline; this is for a stuck one
+_GRACE_MARGIN_S = 5.0
+
+
+def _grace_s(limits: ExtractionLimits) -> float:
+    """How long past the document's deadline a child may take before it is
+    killed: the page under way has its own deadline, then a few seconds to
+    hand the pages back (at most 30 s)."""
+    return min(_GRACE_S, limits.page_timeout_s + _GRACE_MARGIN_S)
 
 
 def extract_isolated(path: Path, *, limits: ExtractionLimits = ExtractionLimits(), name: str | None = None) -> ExtractedDocument:
@@ -33,7 +41,7 @@ def extract_isolated(path: Path, *, limits: ExtractionLimits = ExtractionLimits(
     process.start()
     sender.close()
     try:
-        if not receiver.poll(limits.document_timeout_s + _GRACE_S):
+        if not receiver.poll(limits.document_timeout_s + _grace_s(limits)):
             raise ExtractionError(
                 f"extraction took longer than {limits.document_timeout_s:.0f} s (VIGIE_EXTRACT_DOCUMENT_TIMEOUT_S) "
                 "and was stopped; the file may be malformed",
@@ -70,6 +78,15 @@ def _out_of_memory(exc: BaseException) -> bool:
     return False
 
 
+def _too_deep(exc: BaseException) -> bool:
+    """A parser recursing without end on nested objects (a PDF bomb's page tree)."""
+    while exc is not None:
+        if isinstance(exc, RecursionError) or any(isinstance(arg, RecursionError) for arg in exc.args):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _extract_in_child(sender, path: str, limits: ExtractionLimits, name: str) -> None:
     memory = limits.memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -80,6 +97,12 @@ def _extract_in_child(sender, path: str, limits: ExtractionLimits, name: str) ->
     except Exception as exc:  # a parser bug is this file's failure, not the run's
         if _out_of_memory(exc):
             error = ExtractionError(f"needs more than {limits.memory_mb} MiB (VIGIE_EXTRACT_MEMORY_MB)", path=name)
+        elif _too_deep(exc):
+            error = ExtractionError(
+                "its objects are nested too deeply to be read (a malformed or hostile file); "
+                "re-save or re-export it if it is genuine",
+                path=name,
+            )
         else:
             error = ExtractionError(f"unexpected failure ({type(exc).__name__}: {exc})", path=name)
         result = ("error", error)
