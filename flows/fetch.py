@@ -208,14 +208,33 @@ def _addresses(host: str, url: str) -> list[str]:
     except ValueError:
         pass
     try:
+        # The spellings the socket layer reads as an IPv4 address without any
+        # lookup ("2130706433", "0x7f.1", "0177.0.0.1", "127.1") are read the same way here.
+        return [socket.inet_ntoa(socket.inet_aton(host))]
+    except OSError:
+        pass
+    try:
         return sorted({info[4][0] for info in socket.getaddrinfo(host, None)})
     except socket.gaierror as exc:
         raise FetchError(f"the host {host} cannot be found ({exc.strerror})", url=url) from exc
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def is_private(address: str) -> bool:
-    """Loopback, private ranges, link-local, unique-local and unspecified addresses."""
+    """Anything but a public (globally reachable) unicast address: loopback,
+    private ranges, shared (carrier-grade NAT), link-local, unique-local,
+    reserved, unspecified and multicast addresses, and IPv6 addresses that
+    carry one of those as an IPv4 address (mapped, compatible, 6to4, NAT64, Teredo)."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified or ip.is_multicast
+    if isinstance(ip, ipaddress.IPv6Address) and any(is_private(str(inner)) for inner in _embedded_ipv4(ip)):
+        return True
+    return not ip.is_global or ip.is_multicast
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    found = [inner for inner in (ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())) if inner is not None]
+    if ip in _NAT64 or int(ip) >> 32 == 0:  # NAT64, and the deprecated IPv4-compatible ::a.b.c.d
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
