@@ -6,11 +6,15 @@ A CSV with a header; ``source`` is a URL or a path relative to the CSV file.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from config.errors import ConfigError
 
+# A commune's INSEE code: département (two digits, 2A or 2B) and three digits.
+# It names files (list keys are part of version ids), so nothing else is taken.
+_INSEE = re.compile(r"(\d{2}|2[AB])\d{3}")
 COLUMNS = ("commune_insee", "commune", "departement", "panel", "list_label", "nuance", "head_of_list", "source")
 
 
@@ -57,13 +61,20 @@ def read_sources(path: Path) -> list[Source]:
                 panel = int(row["panel"])
             except ValueError as exc:
                 raise ConfigError(f"panel must be a number, not {row['panel']!r}", source=str(path), field=where) from exc
+            insee = row["commune_insee"].strip().upper()
+            if not _INSEE.fullmatch(insee):
+                raise ConfigError(
+                    f"commune_insee must be a commune's INSEE code (5 characters, e.g. 59698 or 2A004), not {insee!r}",
+                    source=str(path),
+                    field=where,
+                )
             location = row["source"].strip()
             if "://" not in location:
-                location = str((path.parent / location).resolve())
+                location = _local_file(path, location, where)
             sources.append(
                 Source(
                     candidate_list=CandidateList(
-                        commune_insee=row["commune_insee"].strip(),
+                        commune_insee=insee,
                         commune=row["commune"].strip(),
                         departement=(row.get("departement") or "").strip(),
                         panel=panel,
@@ -75,6 +86,22 @@ def read_sources(path: Path) -> list[Source]:
                 )
             )
     return sources
+
+
+def _local_file(sources_file: Path, location: str, where: str) -> str:
+    """The absolute path of a local source. A relative path is read from the
+    sources file's folder and may not climb out of it (``../``, or a link
+    pointing elsewhere); an absolute path is taken as written."""
+    folder = sources_file.parent.resolve()
+    target = (folder / location).resolve()
+    if not Path(location).is_absolute() and not target.is_relative_to(folder):
+        raise ConfigError(
+            f"{location} leads out of the sources file's folder ({folder}); move the file into that folder "
+            "or give its absolute path",
+            source=str(sources_file),
+            field=where,
+        )
+    return str(target)
 
 
 def add_source(registry: Path, source: Source) -> bool:
