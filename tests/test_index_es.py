@@ -122,3 +122,19 @@ def test_an_alias_on_an_older_schema_moves_to_the_current_one(es_client, es_sett
     ensure_indices(es_client, prefix)
     assert list(es_client.indices.get_alias(name=alias_name(prefix, "pages"))) == [index_name(prefix, "pages")]
     assert es_client.indices.exists(index=old)  # kept, to go back to
+
+
+def test_templates_are_put_again_only_when_they_change(es_client, es_settings) -> None:
+    from index.schema import Layout, put_templates
+
+    prefix = es_settings.index_prefix
+    put_templates(es_client, prefix)
+    state = es_client.cluster.state(metric="version")["version"]
+    put_templates(es_client, prefix)
+    assert es_client.cluster.state(metric="version")["version"] == state  # nothing rewritten
+
+    put_templates(es_client, prefix, Layout(shards=2))
+    template = es_client.indices.get_index_template(name=alias_name(prefix, "mentions"))["index_templates"][0]
+    assert template["index_template"]["template"]["settings"]["index"]["number_of_shards"] == "2"
+    for kind in ("documents", "pages", "mentions", "lists"):
+        es_client.indices.delete_index_template(name=alias_name(prefix, kind))
