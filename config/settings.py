@@ -6,10 +6,12 @@ Built once at an entry point (the CLI, a flow run, a test) with
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_serializer, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.errors import ConfigError
@@ -19,6 +21,26 @@ ENV_PREFIX = "VIGIE_"
 # The Elasticsearch cluster runner refuses HTTP ports above 9299.
 LOCAL_PORT_RANGE = (1024, 9299)
 
+_URLS_WITH_CREDENTIALS = ("es_url", "catalogue_url")
+"""Settings whose URL may carry a password (user:password@host): shown with `redact_url`."""
+
+
+def redact_url(url: str | None) -> str | None:
+    """The URL with the password of its `user:password@` part replaced by
+    ``***``, to print, log or store beside a run; None stays None."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not parseable as a URL: show nothing of it rather than a secret
+        return "(unreadable URL)"
+    if password is None:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -27,6 +49,8 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         frozen=True,
+        # A refused value may be a URL with a password in it: errors name the variable, never the value.
+        hide_input_in_errors=True,
     )
 
     data_dir: Path = Path("data")
@@ -162,6 +186,15 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://, e.g. http://127.0.0.1:9200")
         return value.rstrip("/")
 
+    @field_serializer(*_URLS_WITH_CREDENTIALS, when_used="json")
+    def _without_password(self, url: str | None) -> str | None:
+        # JSON is how Prefect stores a flow run's parameters (the settings among them).
+        return redact_url(url)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, redact_url(value) if name in _URLS_WITH_CREDENTIALS else value
+
     @field_validator("data_dir", "es_home", "sources_file")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
@@ -199,9 +232,13 @@ def load_settings(**overrides: object) -> Settings:
 
 
 def describe(settings: Settings) -> dict[str, str]:
-    """The effective values, as `vigie settings` prints them."""
-    values = {ENV_PREFIX + name.upper(): str(getattr(settings, name)) for name in Settings.model_fields}
-    values["(elasticsearch)"] = settings.elasticsearch_url
-    values["(catalogue)"] = settings.catalogue
+    """The effective values, as `vigie settings` prints them: secrets as
+    ``**********``, passwords inside URLs as ``***``."""
+    values = {
+        ENV_PREFIX + name.upper(): str(redact_url(value) if name in _URLS_WITH_CREDENTIALS else value)
+        for name, value in ((name, getattr(settings, name)) for name in Settings.model_fields)
+    }
+    values["(elasticsearch)"] = redact_url(settings.elasticsearch_url)
+    values["(catalogue)"] = redact_url(settings.catalogue)
     values["(sources registry)"] = str(settings.sources_registry)
     return values

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from config.errors import ConfigError, VigieError
-from config.settings import Settings, describe, load_settings
+from config.settings import Settings, describe, load_settings, redact_url
 
 app = typer.Typer(help="Vigie: municipal programmes checked against 14 demands for local public services.", no_args_is_help=True)
 archive_app = typer.Typer(help="The archive of every programme version collected.", no_args_is_help=True)
@@ -96,7 +96,7 @@ def es_start(ctx: typer.Context) -> None:
 
     settings = settings_of(ctx)
     if not settings.local_node:
-        out.print(f"VIGIE_ES_URL is set: using {settings.elasticsearch_url}, nothing to start", highlight=False)
+        out.print(f"VIGIE_ES_URL is set: using {redact_url(settings.elasticsearch_url)}, nothing to start", highlight=False)
         return
     info = start_node(settings)
     verb = "already running" if info.reused else f"started in {info.seconds:.1f} s"
@@ -135,7 +135,7 @@ def es_status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
     info = server_info(client)
     health = client.cluster.health()
     status = {
-        "url": settings.elasticsearch_url,
+        "url": redact_url(settings.elasticsearch_url),
         "version": info["version"]["number"],
         "cluster": info["cluster_name"],
         "health": health["status"],

@@ -57,3 +57,22 @@ def test_secrets_are_never_printed(tmp_path) -> None:
     printed = "\n".join(describe(settings).values())
     assert "mot-de-passe" not in printed and "secret-partagé" not in printed
     assert settings.smtp_password.get_secret_value() == "mot-de-passe"
+
+
+def test_a_password_inside_a_url_setting_never_shows_in_repr_print_or_json(tmp_path) -> None:
+    settings = load_settings(
+        data_dir=tmp_path, es_url="http://vigie:mot-de-passe@127.0.0.1:9200", catalogue_url="postgresql://vigie:autre-secret@127.0.0.1/vigie"
+    )
+    shown = [repr(settings), str(settings), settings.model_dump_json(), *describe(settings).values()]
+    assert [s for s in shown if "mot-de-passe" in s or "autre-secret" in s] == []
+    assert describe(settings)["VIGIE_ES_URL"] == "http://vigie:***@127.0.0.1:9200"
+    assert describe(settings)["(catalogue)"] == "postgresql://vigie:***@127.0.0.1/vigie"
+    assert settings.elasticsearch_url == "http://vigie:mot-de-passe@127.0.0.1:9200"  # still what the client connects with
+
+
+def test_a_refused_url_setting_is_named_without_its_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIGIE_ES_URL", "ftp://vigie:mot-de-passe@127.0.0.1")
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    assert error.value.field == "VIGIE_ES_URL"
+    assert "mot-de-passe" not in f"{error.value} {error.value.__cause__}"
