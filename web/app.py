@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -62,6 +63,8 @@ class Vigie:
     client: Elasticsearch
     platform: Platform
     throttle: auth.LoginThrottle
+    clock: Callable[[], float] = field(default=time.time)
+    """Seconds since the epoch: when a session began and how old it is."""
 
     @cached_property
     def demands(self) -> list[str]:
@@ -101,7 +104,9 @@ def templates() -> Environment:
     return env
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> FastAPI:
+    """The app for these settings. `clock` tells the time to sessions and to
+    the sign-in throttle (a test moves it instead of waiting hours)."""
     from index.client import connect
     from web.api import router as api_router
     from web.pages import router as pages_router
@@ -112,7 +117,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     ensure_followup_tables(catalogue.engine)
     app = FastAPI(title="Vigie", version="1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
-    app.state.vigie = Vigie(settings, catalogue, connect(settings), load_platform(), auth.LoginThrottle())
+    app.state.vigie = Vigie(settings, catalogue, connect(settings), load_platform(), auth.LoginThrottle(clock=clock), clock)
     app.state.templates = templates()
 
     @app.middleware("http")
@@ -165,6 +170,23 @@ def _error_pages(app: FastAPI) -> None:
 
         return answer(request, 409 if isinstance(exc, StaleRevision) else 400, str(exc))
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Starlette answers an unforeseen error outside every middleware, the one
+        # adding the security headers included: they are set here. The page says
+        # nothing of the error (uvicorn logs its traceback) and looks up nobody,
+        # since the catalogue may be what failed.
+        message = "an unexpected error happened on the server; try again in a moment"
+        if request.url.path.startswith("/api/"):
+            response: Response = JSONResponse({"error": message}, status_code=500)
+        else:
+            page = request.app.state.templates.get_template("error.html").render(
+                request=request, user=None, csrf="", titles={}, demands=[], message=message
+            )
+            response = HTMLResponse(page, status_code=500)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
 
 def vigie_of(request: Request) -> Vigie:
     return request.app.state.vigie
@@ -186,7 +208,7 @@ def _find_user(request: Request) -> auth.User | None:
     session = request.session
     if not session.get("user"):
         return None
-    if time.time() - float(session.get("signed_in_at", 0)) > vigie.settings.web_session_hours * 3600:
+    if vigie.clock() - float(session.get("signed_in_at", 0)) > vigie.settings.web_session_hours * 3600:
         session.clear()
         return None
     return next((u for u in auth.list_users(vigie.catalogue) if u.username == session["user"]), None)

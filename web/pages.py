@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -206,7 +205,7 @@ async def login(request: Request):
         return render(request, "login.html", status=401, next=target, error="wrong user name or password")
     vigie.throttle.succeeded(key)
     request.session.clear()  # a new session on sign-in: no fixation
-    request.session.update({"user": user.username, "signed_in_at": time.time(), "csrf": auth.new_csrf_token()})
+    request.session.update({"user": user.username, "signed_in_at": vigie.clock(), "csrf": auth.new_csrf_token()})
     return RedirectResponse(target, status_code=303)
 
 
