@@ -10,6 +10,7 @@ from config.errors import (
     IndexOverloaded,
     IndexUnavailable,
     NodeError,
+    StorageError,
     UnsupportedFormat,
     VigieError,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "IndexingError",
     "NodeError",
     "Settings",
+    "StorageError",
     "UnsupportedFormat",
     "VigieError",
     "load_settings",

@@ -17,6 +17,7 @@ the library (``raise ... from exc``).
     │   └── IndexOverloaded                 it still refuses requests with 429 after the retries
     ├── IndexingError(url)                  Elasticsearch refused a request
     ├── NodeError(url)                      the local Elasticsearch node cannot run
+    ├── StorageError(path)                  the data directory or catalogue cannot be written (disk full)
     └── DeliveryError(target)               an alert could not be sent (SMTP server, webhook)
 """
 
@@ -96,6 +97,12 @@ class NodeError(VigieError):
     def __init__(self, message: str, *, url: str) -> None:
         self.url = url
         super().__init__(f"local Elasticsearch node ({url}): {message}")
+
+
+class StorageError(VigieError):
+    def __init__(self, message: str, *, path: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}")
 
 
 class DeliveryError(VigieError):

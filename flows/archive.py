@@ -7,13 +7,17 @@ and the catalogue.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from config.errors import StorageError
 from extract.document import sniff
+
+logger = logging.getLogger(__name__)
 
 _EXTENSIONS = {"application/pdf": ".pdf", "text/html": ".html", "text/plain": ".txt"}
 
@@ -27,19 +31,55 @@ class ArchivedFile:
 
 
 def archive_bytes(archive_dir: Path, data: bytes) -> ArchivedFile:
-    """Store `data` under its sha256 (written once, atomically; never overwritten)."""
+    """Store `data` under its sha256 (written once, atomically; never overwritten
+    while intact).
+
+    A copy found damaged (its bytes no longer hash to its name: a disk or a
+    hand altered it) is restored from `data`, which by their hash are its
+    true content. A write that fails (a full disk) leaves nothing behind, not
+    even the partial file, and raises StorageError."""
     digest = hashlib.sha256(data).hexdigest()
     media_type = sniff(data)
     target = archive_dir / digest[:2] / f"{digest}{_EXTENSIONS.get(media_type, '.bin')}"
     if not target.exists():
+        _write_atomically(target, data)
+    elif _sha256(target) != digest:
+        logger.warning("%s: the archived copy was damaged (its sha256 no longer matches); restored from its source", target)
+        _write_atomically(target, data)
+    return ArchivedFile(sha256=digest, path=target, size=len(data), media_type=media_type)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    partial: str | None = None
+    try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, prefix=".partial-") as handle:
+            partial = handle.name
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o444)
-        os.replace(handle.name, target)
-    return ArchivedFile(sha256=digest, path=target, size=len(data), media_type=media_type)
+        os.chmod(partial, 0o444)
+        os.replace(partial, target)
+    except OSError as exc:
+        if partial is not None:
+            Path(partial).unlink(missing_ok=True)
+        raise StorageError(
+            f"cannot write the archived copy ({exc.strerror or exc}); "
+            "free space on the disk of the data directory (VIGIE_DATA_DIR), or check its permissions, then run again",
+            path=str(target),
+        ) from exc
+
+
+def _sha256(path: Path) -> str | None:
+    """The file's sha256, or None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(2**20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -47,7 +87,7 @@ class ArchiveProblem:
     path: str
     sha256: str
     problem: str
-    """"missing" or "altered"."""
+    """"missing", "unreadable" or "altered"."""
 
     def __str__(self) -> str:
         return f"{self.path}: {self.problem} (expected sha256 {self.sha256})"
@@ -55,17 +95,15 @@ class ArchiveProblem:
 
 def verify_archive(files: Iterable[tuple[str, str]]) -> list[ArchiveProblem]:
     """Re-hash every (path, sha256) recorded in the catalogue; report files
-    that are missing or whose bytes no longer match their hash."""
+    that are missing, cannot be read, or whose bytes no longer match their hash."""
     problems = []
     for path, expected in sorted(set(files)):
-        digest = hashlib.sha256()
-        try:
-            with open(path, "rb") as handle:
-                for chunk in iter(lambda: handle.read(2**20), b""):
-                    digest.update(chunk)
-        except FileNotFoundError:
+        if not Path(path).exists():
             problems.append(ArchiveProblem(path, expected, "missing"))
             continue
-        if digest.hexdigest() != expected:
+        actual = _sha256(Path(path))
+        if actual is None:
+            problems.append(ArchiveProblem(path, expected, "unreadable"))
+        elif actual != expected:
             problems.append(ArchiveProblem(path, expected, "altered"))
     return problems
