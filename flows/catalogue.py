@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    event,
     func,
     insert,
     inspect,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 
+from config.errors import StorageError
 from flows.archive import ArchivedFile
 from flows.sources import CandidateList
 
@@ -156,11 +158,28 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+_STORAGE_FAILURES = ("database or disk is full", "disk i/o error", "no space left on device")
+
+
+def _storage_failure(context) -> None:
+    """A catalogue that cannot be written (its disk is full) is one clear
+    error, not a driver traceback; SQLite rolls the transaction back, so
+    nothing recorded before is lost."""
+    original = context.original_exception
+    if any(sign in str(original).lower() for sign in _STORAGE_FAILURES):
+        raise StorageError(
+            f"the catalogue cannot be written ({original}); free space on its disk, then run again "
+            "(what it recorded before is intact)",
+            path=context.engine.url.render_as_string(hide_password=True) if context.engine is not None else "catalogue",
+        ) from context.sqlalchemy_exception
+
+
 class Catalogue:
     def __init__(self, url: str) -> None:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url)
+        event.listen(self.engine, "handle_error", _storage_failure)
         metadata.create_all(self.engine)
         self._add_missing_columns()
 
