@@ -94,7 +94,7 @@ class EventIn(BaseModel):
 
 
 @router.post("/followup/items/{item_id}/events", status_code=201)
-async def api_item_event(request: Request, item_id: str, event: EventIn, user: auth.User = Depends(require_editor)) -> dict:
+def api_item_event(request: Request, item_id: str, event: EventIn, user: auth.User = Depends(require_editor)) -> dict:
     """Append an event to a follow-up item: a status change, a note, evidence links."""
     item = followup.record_event(
         vigie_of(request).catalogue, item_id, by=user.username, expected_revision=event.expected_revision,
@@ -112,7 +112,7 @@ class CorrectionIn(BaseModel):
 
 
 @router.post("/mentions/{record_id}/corrections", status_code=201)
-async def api_correct(request: Request, record_id: str, correction: CorrectionIn, user: auth.User = Depends(require_editor)) -> dict:
+def api_correct(request: Request, record_id: str, correction: CorrectionIn, user: auth.User = Depends(require_editor)) -> dict:
     """Confirm, reject or change a detected mention; applied over the detector's output in search and scorecards."""
     from flows.corrections import correct
 

@@ -11,6 +11,7 @@ and always shows as text.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 import time
@@ -63,8 +64,15 @@ class Vigie:
     client: Elasticsearch
     platform: Platform
     throttle: auth.LoginThrottle
+    """Failed sign-ins of one account from one address (key "user|address")."""
+    address_throttle: auth.LoginThrottle
+    """Failed sign-ins from one address, whatever the accounts tried (password spraying)."""
     clock: Callable[[], float] = field(default=time.time)
     """Seconds since the epoch: when a session began and how old it is."""
+    sign_in: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held while a password is checked: one check at a time, so the throttles
+    count every attempt before the next is let in, while the check (argon2, 64
+    MiB) runs in a worker thread and the event loop keeps serving pages."""
 
     @cached_property
     def demands(self) -> list[str]:
@@ -117,7 +125,11 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
 
     ensure_followup_tables(catalogue.engine)
     app = FastAPI(title="Vigie", version="1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
-    app.state.vigie = Vigie(settings, catalogue, connect(settings), load_platform(), auth.LoginThrottle(clock=clock), clock)
+    throttles = (
+        auth.LoginThrottle(max_failures=auth.ACCOUNT_FAILURES, window_s=auth.THROTTLE_WINDOW_S, clock=clock),
+        auth.LoginThrottle(max_failures=auth.ADDRESS_FAILURES, window_s=auth.THROTTLE_WINDOW_S, clock=clock),
+    )
+    app.state.vigie = Vigie(settings, catalogue, connect(settings), load_platform(), *throttles, clock)
     app.state.templates = templates()
 
     @app.middleware("http")

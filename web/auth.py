@@ -56,6 +56,12 @@ ROLES = ("editor", "admin")
 
 MIN_PASSWORD_LENGTH = 12
 
+ACCOUNT_FAILURES = 5
+"""Failed sign-ins of one account from one address within the window before it must wait."""
+ADDRESS_FAILURES = 30
+"""Failed sign-ins from one address within the window, whatever the accounts, before it must wait."""
+THROTTLE_WINDOW_S = 900
+
 # RFC 9106 §4, second recommended option, the one for machines that cannot give
 # 2 GiB to each login: argon2id, 3 passes over 64 MiB. Two lanes instead of the
 # RFC's four, because the app shares small servers with Elasticsearch and the

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from config.errors import ConfigError
 from flows import followup
@@ -195,15 +196,18 @@ async def login(request: Request):
     if not auth.csrf_ok(request.session.get("csrf"), str(form.get("csrf") or "")):
         return render(request, "login.html", status=403, next=target, error="this form has expired; sign in again")
     username = str(form.get("username") or "").strip().lower()
-    key = f"{username}|{request.client.host if request.client else '?'}"
-    wait = vigie.throttle.blocked(key)
-    if wait:
-        return render(request, "login.html", status=429, next=target, error=f"too many failed attempts; try again in {int(wait // 60) + 1} minute(s)")
-    user = auth.authenticate(vigie.catalogue, username, str(form.get("password") or ""))
-    if user is None:
-        vigie.throttle.failed(key)
-        return render(request, "login.html", status=401, next=target, error="wrong user name or password")
-    vigie.throttle.succeeded(key)
+    address = request.client.host if request.client else "?"
+    key = f"{username}|{address}"
+    async with vigie.sign_in:
+        wait = max(vigie.throttle.blocked(key), vigie.address_throttle.blocked(address))
+        if wait:
+            return render(request, "login.html", status=429, next=target, error=f"too many failed attempts; try again in {int(wait // 60) + 1} minute(s)")
+        user = await run_in_threadpool(auth.authenticate, vigie.catalogue, username, str(form.get("password") or ""))
+        if user is None:
+            vigie.throttle.failed(key)
+            vigie.address_throttle.failed(address)  # a success does not clear it: one good account must not reset a spray
+            return render(request, "login.html", status=401, next=target, error="wrong user name or password")
+        vigie.throttle.succeeded(key)
     request.session.clear()  # a new session on sign-in: no fixation
     request.session.update({"user": user.username, "signed_in_at": vigie.clock(), "csrf": auth.new_csrf_token()})
     return RedirectResponse(target, status_code=303)
@@ -329,7 +333,9 @@ async def users_page(request: Request):
 async def users_add(request: Request):
     _admin(await require_editor(request))
     form = await request.form()
-    auth.add_user(vigie_of(request).catalogue, str(form.get("username") or ""), str(form.get("password") or ""), str(form.get("role") or "editor"))
+    await run_in_threadpool(  # hashing the password (argon2, 64 MiB) off the event loop
+        auth.add_user, vigie_of(request).catalogue, str(form.get("username") or ""), str(form.get("password") or ""), str(form.get("role") or "editor")
+    )
     return RedirectResponse("/admin/users", status_code=303)
 
 
