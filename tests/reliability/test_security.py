@@ -7,7 +7,7 @@ HTTP (uvicorn on 127.0.0.1) on the real node and the sample corpus.
 | a session write carries its own CSRF token | test_a_session_write_needs_the_csrf_token_of_its_own_session |
 | sessions end VIGIE_WEB_SESSION_HOURS after sign-in | test_a_session_older_than_the_configured_hours_is_refused |
 | passwords are argon2id, 64 MiB, 3 passes | test_a_stored_password_hash_is_argon2id_with_64_mib_and_3_passes_and_its_own_salt |
-| repeated failed sign-ins are throttled | test_sign_in_is_refused_for_15_minutes_after_5_failures_even_with_the_right_password |
+| repeated failed sign-ins are throttled | test_sign_in_is_refused_for_15_minutes_after_5_failures_on_an_account_or_30_from_an_address |
 | CSP, X-Frame-Options, nosniff everywhere | test_every_kind_of_page_carries_the_csp_the_frame_ban_and_nosniff |
 | no secret in logs, output, errors or reprs | test_no_secret_appears_in_the_output_logs_errors_or_records_of_the_cli_the_pipeline_and_the_web_app |
 | VIGIE_WEB_PUBLIC=false closes reading | test_closed_reading_sends_anonymous_visitors_to_sign_in_on_every_read_route |
@@ -37,6 +37,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -306,11 +307,18 @@ def test_a_stored_password_hash_is_argon2id_with_64_mib_and_3_passes_and_its_own
     assert "argon2id (64 MiB, 3 passes)" in (REPO / "README.md").read_text(encoding="utf-8")  # what the README promises
 
 
-def test_sign_in_is_refused_for_15_minutes_after_5_failures_even_with_the_right_password(site_settings) -> None:
+def test_sign_in_is_refused_for_15_minutes_after_5_failures_on_an_account_or_30_from_an_address(site_settings) -> None:
     from web.app import create_app
 
     clock = FakeClock()
     with serve(create_app(site_settings, clock=clock)) as url:
+        # Ten guesses at once on one account: the count stays exact, five are checked and five refused unchecked.
+        parallel = [Visitor(url) for _ in range(10)]
+        forms = [{"csrf": v.csrf(), "username": ADMIN, "password": f"essai parallèle {n}"} for n, v in enumerate(parallel)]
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            at_once = list(pool.map(lambda pair: pair[0].http.post("/login", data=pair[1]).status_code, zip(parallel, forms)))
+        assert sorted(at_once) == [401] * 5 + [429] * 5
+
         guesser = Visitor(url)
         wrong = [guesser.sign_in(EDITOR, f"essai numéro {n}").status_code for n in range(5)]
         assert wrong == [401] * 5
@@ -318,7 +326,12 @@ def test_sign_in_is_refused_for_15_minutes_after_5_failures_even_with_the_right_
         assert blocked.status_code == 429 and "too many failed attempts" in blocked.text
         assert guesser.signed_in_as() is None
         assert guesser.sign_in(EDITOR.upper()).status_code == 429  # the same account however it is spelled
-        assert guesser.sign_in(OTHER_EDITOR).status_code == 303  # another account from the same address is not locked out
+        assert Visitor(url).sign_in(OTHER_EDITOR).status_code == 303  # another account from the same address is not locked out
+
+        # Password spraying: one guess on each of many accounts. After 30 failures from the address, everyone there waits.
+        sprayed = [guesser.sign_in(f"compte.{n}", "motdepasse2026").status_code for n in range(20)]  # 10 + 20 failures
+        assert sprayed == [401] * 20
+        assert Visitor(url).sign_in(OTHER_EDITOR).status_code == 429
 
         clock.now += 14 * 60
         assert Visitor(url).sign_in(EDITOR).status_code == 429
