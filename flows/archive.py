@@ -43,7 +43,7 @@ def archive_bytes(archive_dir: Path, data: bytes) -> ArchivedFile:
     target = archive_dir / digest[:2] / f"{digest}{_EXTENSIONS.get(media_type, '.bin')}"
     if not target.exists():
         _write_atomically(target, data)
-    elif _sha256(target) != digest:
+    elif file_sha256(target) != digest:
         logger.warning("%s: the archived copy was damaged (its sha256 no longer matches); restored from its source", target)
         _write_atomically(target, data)
     return ArchivedFile(sha256=digest, path=target, size=len(data), media_type=media_type)
@@ -70,7 +70,7 @@ def _write_atomically(target: Path, data: bytes) -> None:
         ) from exc
 
 
-def _sha256(path: Path) -> str | None:
+def file_sha256(path: Path) -> str | None:
     """The file's sha256, or None when it cannot be read."""
     digest = hashlib.sha256()
     try:
@@ -101,7 +101,7 @@ def verify_archive(files: Iterable[tuple[str, str]]) -> list[ArchiveProblem]:
         if not Path(path).exists():
             problems.append(ArchiveProblem(path, expected, "missing"))
             continue
-        actual = _sha256(Path(path))
+        actual = file_sha256(Path(path))
         if actual is None:
             problems.append(ArchiveProblem(path, expected, "unreadable"))
         elif actual != expected:

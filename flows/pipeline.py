@@ -25,7 +25,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from config.errors import IndexUnavailable, VigieError
+from config.errors import IndexUnavailable, StorageError, VigieError
 from config.platform import DEFAULT_PLATFORM, Platform, load_platform
 from config.settings import Settings, load_settings
 from extract.detect import Detector
@@ -254,6 +254,11 @@ class _Processing:
 
     def _failed(self, version: DocumentVersion, stage: str, key: str, exc: Exception) -> None:
         message = _describe(exc)
+        if isinstance(exc, StorageError):
+            # A full disk or a damaged archived copy says nothing of the
+            # extractor and the bytes: recorded under a key no run has, so the
+            # next run tries again instead of taking it as a known failure.
+            key = f"{key}|storage"
         self.catalogue.mark_stage(version.version_id, stage, key, "failed", message)
         self.summary.failures.append(f"{stage} {version.source} (version {version.version}): {message}")
 

@@ -19,7 +19,7 @@ import spacy
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
-from config.errors import ExtractionError, FetchError, IndexingError
+from config.errors import ExtractionError, FetchError, IndexingError, StorageError
 from config.platform import DEFAULT_PLATFORM, Platform, load_platform
 from config.settings import Settings
 from extract.detect import Detector, SentenceMentions
@@ -27,7 +27,7 @@ from extract.isolated import extract_isolated
 from extract.limits import ExtractionLimits
 from extract.model import EXTRACTOR_VERSION, ExtractedDocument
 from extract.nlp import load_pipeline
-from flows.archive import archive_bytes
+from flows.archive import archive_bytes, file_sha256
 from flows.catalogue import Catalogue, DocumentVersion, HttpInfo
 from flows.fetch import FetchPolicy, fetch, new_client
 from flows.sources import CandidateList, Source
@@ -61,13 +61,15 @@ def collect_source(source: Source, settings: Settings, catalogue: Catalogue, cli
     if "://" in location:
         policy = FetchPolicy.from_settings(settings)
         latest = catalogue.latest_version(list_key, location)
+        # A damaged archived copy is fetched whole again (not "unchanged since"), to be restored.
+        conditional = latest is not None and file_sha256(Path(latest.archive_path)) == latest.sha256
         with nullcontext(client) if client is not None else new_client(policy) as http:
             fetched = fetch(
                 http,
                 location,
                 policy=policy,
-                etag=latest.etag if latest else None,
-                last_modified=latest.last_modified if latest else None,
+                etag=latest.etag if conditional else None,
+                last_modified=latest.last_modified if conditional else None,
             )
         if fetched.not_modified and latest is not None:
             return Collected(latest, new=False)
@@ -97,7 +99,14 @@ def collect_source(source: Source, settings: Settings, catalogue: Catalogue, cli
 
 def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDocument:
     """Pages of text of an archived version, extracted in a child process
-    with the settings' limits and stored beside the archive."""
+    with the settings' limits and stored beside the archive. The archived
+    copy is checked against its sha256 first: altered bytes are never indexed."""
+    if file_sha256(Path(version.archive_path)) != version.sha256:
+        raise StorageError(
+            "the archived copy is missing or no longer matches its sha256; run `vigie archive verify`, "
+            "then collect the source again (`vigie run` with its sources file) to restore it",
+            path=version.archive_path,
+        )
     extracted = extract_isolated(
         Path(version.archive_path), limits=ExtractionLimits.from_settings(settings), name=version.source
     )
@@ -185,10 +194,7 @@ def parsed_blocks(detector: Detector, texts: list[str], folder: Path) -> list:
         except Exception:  # noqa: BLE001 (a cache: whatever broke it, parsing again repairs it)
             pass
     parsed = detector.parse(texts)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(DocBin(docs=parsed, store_user_data=False).to_bytes())
-    os.replace(partial, path)
+    _write_bytes(path, DocBin(docs=parsed, store_user_data=False).to_bytes())
     return parsed
 
 
@@ -271,10 +277,23 @@ def _text_file(settings: Settings, version: DocumentVersion) -> Path:
 
 
 def _write_json(path: Path, value: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_bytes(path, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Written whole or not at all: a failed write (a full disk) leaves no partial file."""
     partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise StorageError(
+            f"cannot write ({exc.strerror or exc}); free space on the disk of the data directory "
+            "(VIGIE_DATA_DIR) or check its permissions, then run again",
+            path=str(path),
+        ) from exc
 
 
 def index_version(

@@ -349,3 +349,26 @@ def test_a_corrupted_archive_file_is_named_by_verify_and_restored_from_its_sourc
     assert archive_verify(es_settings)[0] == 0
     assert oct(Path(damaged).stat().st_mode & 0o777) == oct(0o444)
     assert differences(reference, index_state(es_client, es_settings.index_prefix)) == {}
+
+
+def test_an_archived_file_corrupted_before_extraction_is_never_indexed_and_is_extracted_once_restored(
+    corpus, reference, es_settings, es_client, prefect_harness
+) -> None:
+    from flows.pipeline import collect, process
+
+    collect(corpus, es_settings)
+    [damaged] = [v.archive_path for v in Catalogue(es_settings.catalogue).versions() if v.source.endswith("programme-3.pdf")]
+    os.chmod(damaged, 0o644)
+    Path(damaged).write_bytes(Path(damaged).read_bytes()[:-200] + b"%% altered %%")
+
+    processed = process(es_settings)
+    assert processed.indexed == PROGRAMMES - 1
+    [failure] = processed.failures
+    assert "extract" in failure and damaged in failure and "no longer matches its sha256" in failure
+
+    began = time.monotonic()
+    rerun = programme_pipeline(sources_file=corpus, settings=es_settings)  # collecting restores the copy
+    recovered("archived file corrupted before extraction (re-run)", time.monotonic() - began)
+    assert (rerun.indexed, rerun.failures) == (1, [])
+    assert archive_verify(es_settings)[0] == 0
+    assert differences(reference, index_state(es_client, es_settings.index_prefix)) == {}
