@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Bump when extraction output changes, so stored text and index become stale.
-EXTRACTOR_VERSION = "pdf-columns-2"
+EXTRACTOR_VERSION = "pdf-columns-3"
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,14 @@ import re
 import statistics
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pdfplumber
 from pdfminer.layout import LTChar, LTContainer, LTImage
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
@@ -44,6 +46,7 @@ _MIN_GUTTER_PT = 8.0
 _CROSSING_ROWS = 2  # body rows that may cross a gutter (a centred subtitle)
 _SEARCH_BAND = (0.15, 0.85)  # gutters are looked for away from the margins
 _MARGIN = 0.12  # share of the page height where headers and footers live
+_FIND_PAGE_FLOOR_S = 1.0
 _MIN_TEXT_CHARS = 20  # fewer characters than this, over an image, is a scan
 # A margin line that is a page number ("3", "- 3 -", "3/8"), or ends with one
 # that says so ("Liste X · page 3 / 8", "p. 3", "3 / 8").
@@ -90,7 +93,7 @@ def extract_pdf(path: Path, *, name: str | None = None, limits: ExtractionLimits
     began = time.monotonic()
     warnings: list[str] = []
     try:
-        pdf = pdfplumber.open(path, pages=range(1, limits.max_pages + 1))
+        pdf = pdfplumber.open(path)
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, PDFPasswordIncorrect):
@@ -108,18 +111,19 @@ def extract_pdf(path: Path, *, name: str | None = None, limits: ExtractionLimits
                 f"{name}: {declared} pages; only the first {limits.max_pages} were read (VIGIE_EXTRACT_MAX_PAGES)"
             )
         try:
-            pages = pdf.pages
-        except PdfminerException as exc:
-            raise ExtractionError(f"the page tree cannot be read ({exc.args[0]!r})", path=name) from exc
-        for page in pages:
-            if time.monotonic() - began > limits.document_timeout_s:
-                warnings.append(
-                    f"{name} page {page.page_number}: stopped after {limits.document_timeout_s:.0f} s "
-                    "(VIGIE_EXTRACT_DOCUMENT_TIMEOUT_S); later pages were not read"
-                )
-                break
-            raw_pages.append(_read_page(page, name, limits))
-            page.close()
+            for page in _pages(pdf, name, limits):
+                if time.monotonic() - began > limits.document_timeout_s:
+                    warnings.append(
+                        f"{name} page {page.page_number}: stopped after {limits.document_timeout_s:.0f} s "
+                        "(VIGIE_EXTRACT_DOCUMENT_TIMEOUT_S); later pages were not read"
+                    )
+                    break
+                raw_pages.append(_read_page(page, name, limits))
+                page.close()
+        except ExtractionError as exc:
+            if not raw_pages:
+                raise
+            warnings.append(f"{exc}; the pages before it were read")
     if not raw_pages:
         reason = f"no page could be read within {limits.document_timeout_s:g} s (VIGIE_EXTRACT_DOCUMENT_TIMEOUT_S)" if warnings else "the PDF has no pages"
         raise ExtractionError(reason, path=name)
@@ -127,6 +131,38 @@ def extract_pdf(path: Path, *, name: str | None = None, limits: ExtractionLimits
     vocabulary = document_vocabulary(raw_pages)
     texts = [_page_text(raw, repeated, vocabulary) for raw in raw_pages]
     return mend_page_breaks(texts, vocabulary), warnings
+
+
+def _pages(pdf: pdfplumber.PDF, name: str, limits: ExtractionLimits) -> Iterator[pdfplumber.page.Page]:
+    """The pages, found one at a time in the page tree, each within the page
+    time limit, and no further than the page limit.
+
+    pdfplumber's `pdf.pages` walks the whole tree first: 200,000 pages cost
+    seconds before any is read, and a tree that loops never ends."""
+    tree = PDFPage.create_pages(pdf.doc)
+    doctop = 0.0
+    # Finding a page in a sound tree takes microseconds; the floor keeps a
+    # tiny page limit about reading pages, not finding them.
+    deadline = max(limits.page_timeout_s, _FIND_PAGE_FLOOR_S)
+    for number in range(1, limits.max_pages + 1):
+        try:
+            with page_deadline(deadline):
+                found = next(tree, None)
+                page = None if found is None else pdfplumber.page.Page(pdf, found, page_number=number, initial_doctop=doctop)
+        except PageTimeout:
+            raise ExtractionError(
+                f"page {number} could not be found and opened within {deadline:g} s "
+                "(VIGIE_EXTRACT_PAGE_TIMEOUT_S): its page tree or objects loop, or are too large",
+                path=name,
+            ) from None
+        except RecursionError:
+            raise ExtractionError(f"the page tree is nested too deeply to be read (at page {number})", path=name) from None
+        except Exception as exc:  # pdfminer raises many kinds on a broken tree
+            raise ExtractionError(f"the page tree cannot be read at page {number} ({exc!r})", path=name) from exc
+        if page is None:
+            return
+        doctop += float(page.height)
+        yield page
 
 
 def _declared_page_count(pdf: pdfplumber.PDF) -> int:
@@ -148,11 +184,26 @@ def _read_page(page: pdfplumber.page.Page, name: str, limits: ExtractionLimits) 
             return _ocr_page(page, name, limits, lines)
     except PageTimeout:
         message = f"{name} page {number}: took longer than {limits.page_timeout_s:.0f} s (VIGIE_EXTRACT_PAGE_TIMEOUT_S); skipped"
-    except MemoryError:
-        message = f"{name} page {number}: needs more than {limits.memory_mb} MiB (VIGIE_EXTRACT_MEMORY_MB); skipped"
     except Exception as exc:  # one bad page must not lose the others
-        message = f"{name} page {number}: text could not be read ({type(exc).__name__}: {exc})"
+        if isinstance(_root_cause(exc), MemoryError):
+            message = f"{name} page {number}: needs more than {limits.memory_mb} MiB (VIGIE_EXTRACT_MEMORY_MB); skipped"
+        else:
+            message = f"{name} page {number}: text could not be read ({type(exc).__name__}: {exc})"
     return _RawPage(number, float(page.height), [], "failed", [message])
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The error under pdfplumber's wrapping (it keeps pdfminer's in its arguments) and under `raise from`."""
+    seen: set[int] = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, PdfminerException) and exc.args and isinstance(exc.args[0], BaseException):
+            exc = exc.args[0]
+        elif exc.__cause__ is not None:
+            exc = exc.__cause__
+        else:
+            break
+    return exc
 
 
 def _ocr_page(page: pdfplumber.page.Page, name: str, limits: ExtractionLimits, lines: list[Line]) -> _RawPage:

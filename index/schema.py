@@ -190,10 +190,8 @@ def put_templates(client: Elasticsearch, prefix: str, layout: Layout = Layout())
         }
         for kind in KINDS
     }
-    try:
-        found = client.indices.get_index_template(name=",".join(bodies))["index_templates"]
-    except es_exceptions.NotFoundError:
-        found = []
+    # 404 when any is missing (a first run): then all are put.
+    found = client.indices.get_index_template(name=",".join(bodies), ignore=404).get("index_templates", [])
     digests = {item["name"]: (item["index_template"].get("_meta") or {}).get("digest") for item in found}
     for name, body in bodies.items():
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
