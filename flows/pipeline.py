@@ -105,8 +105,11 @@ def _describe(exc: Exception) -> str:
 @flow(name="collect", validate_parameters=False)
 def collect(sources_file: Path, settings: Settings | None = None, summary: RunSummary | None = None) -> RunSummary:
     """Archive the current version of every programme listed in `sources_file`."""
-    settings = settings or load_settings()
-    summary = summary if summary is not None else RunSummary()
+    return collect_sources(Path(sources_file), settings or load_settings(), summary if summary is not None else RunSummary())
+
+
+def collect_sources(sources_file: Path, settings: Settings, summary: RunSummary) -> RunSummary:
+    """The `collect` flow's work, in the flow run under way."""
     catalogue = Catalogue(settings.catalogue)
     sources = read_sources(Path(sources_file))
     with new_client(FetchPolicy.from_settings(settings)) as http:
@@ -356,9 +359,14 @@ def process(
     With `rebuild`, every version is indexed into new indices that replace
     the served ones in one atomic step when all went well (`vigie reindex`);
     text and detections are reused when current."""
-    settings = settings or load_settings()
+    return process_versions(
+        settings or load_settings(), Path(platform_file), summary if summary is not None else RunSummary(), rebuild
+    )
+
+
+def process_versions(settings: Settings, platform_file: Path, summary: RunSummary, rebuild: bool = False) -> RunSummary:
+    """The `process` flow's work, in the flow run under way."""
     logger = get_run_logger()
-    summary = summary if summary is not None else RunSummary()
     client = connect(settings)
     index_down: IndexUnavailable | None = None
     try:
@@ -423,16 +431,24 @@ def task_runner(settings: Settings):
     return ThreadPoolTaskRunner(max_workers=settings.workers)
 
 
-@flow(name="programme-pipeline", validate_parameters=False)
 def programme_pipeline(
     sources_file: Path, settings: Settings | None = None, platform_file: Path = DEFAULT_PLATFORM
 ) -> RunSummary:
-    """Collect the programmes of `sources_file`, then process what is new or stale."""
+    """Collect the programmes of `sources_file`, then process what is new or
+    stale: one run of the `programme-pipeline` flow, its tasks on the task
+    runner the settings name."""
     settings = settings or load_settings()
+    return pipeline_flow.with_options(task_runner=task_runner(settings))(Path(sources_file), settings, Path(platform_file))
+
+
+@flow(name="programme-pipeline", validate_parameters=False)
+def pipeline_flow(sources_file: Path, settings: Settings, platform_file: Path) -> RunSummary:
+    """Collecting and processing in one flow run: as two subflows, each
+    would cost its own run's creation and heartbeat (a second or two, most
+    of a run with nothing to do)."""
     logger = get_run_logger()
-    runner = task_runner(settings)
-    summary = collect.with_options(task_runner=runner)(sources_file, settings, summary=RunSummary())
-    process.with_options(task_runner=runner)(settings, platform_file, summary=summary)
+    summary = collect_sources(sources_file, settings, RunSummary())
+    process_versions(settings, platform_file, summary)
     for failure in summary.failures:
         logger.warning("failed: %s", failure)
     logger.info(
