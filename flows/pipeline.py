@@ -20,10 +20,10 @@ from pathlib import Path
 
 from elasticsearch import Elasticsearch
 from prefect import flow, get_run_logger, task
-from prefect.utilities.annotations import quote
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from config.errors import IndexUnavailable, StorageError, VigieError
 from config.platform import DEFAULT_PLATFORM, Platform, load_platform
