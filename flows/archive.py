@@ -42,29 +42,35 @@ def archive_bytes(archive_dir: Path, data: bytes) -> ArchivedFile:
     media_type = sniff(data)
     target = archive_dir / digest[:2] / f"{digest}{_EXTENSIONS.get(media_type, '.bin')}"
     if not target.exists():
-        _write_atomically(target, data)
+        write_atomically(target, data, what="the archived copy", archived=True)
     elif file_sha256(target) != digest:
         logger.warning("%s: the archived copy was damaged (its sha256 no longer matches); restored from its source", target)
-        _write_atomically(target, data)
+        write_atomically(target, data, what="the archived copy", archived=True)
     return ArchivedFile(sha256=digest, path=target, size=len(data), media_type=media_type)
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
+def write_atomically(target: Path, data: bytes, *, what: str = "the file", archived: bool = False) -> None:
+    """Write `data` at `target` whole or not at all: through a partial file of
+    its own (two writers of one target never meet), which a failed write (a
+    full disk) does not leave behind; the failure is a StorageError saying
+    what to do. An `archived` copy, the record itself, is synced to disk and
+    made read-only; derived files (text, detections, parses) can be redone."""
     partial: str | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, prefix=".partial-") as handle:
             partial = handle.name
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(partial, 0o444)
+            if archived:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.chmod(partial, 0o444 if archived else 0o644)
         os.replace(partial, target)
     except OSError as exc:
         if partial is not None:
             Path(partial).unlink(missing_ok=True)
         raise StorageError(
-            f"cannot write the archived copy ({exc.strerror or exc}); "
+            f"cannot write {what} ({exc.strerror or exc}); "
             "free space on the disk of the data directory (VIGIE_DATA_DIR), or check its permissions, then run again",
             path=str(target),
         ) from exc

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from contextlib import nullcontext
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from extract.isolated import extract_isolated
 from extract.limits import ExtractionLimits
 from extract.model import EXTRACTOR_VERSION, ExtractedDocument
 from extract.nlp import load_pipeline
-from flows.archive import archive_bytes, file_sha256
+from flows.archive import archive_bytes, file_sha256, write_atomically
 from flows.catalogue import Catalogue, DocumentVersion, HttpInfo
 from flows.fetch import FetchPolicy, fetch, new_client
 from flows.sources import CandidateList, Source
@@ -194,7 +193,7 @@ def parsed_blocks(detector: Detector, texts: list[str], folder: Path) -> list:
         except Exception:  # noqa: BLE001 (a cache: whatever broke it, parsing again repairs it)
             pass
     parsed = detector.parse(texts)
-    _write_bytes(path, DocBin(docs=parsed, store_user_data=False).to_bytes())
+    write_atomically(path, DocBin(docs=parsed, store_user_data=False).to_bytes())
     return parsed
 
 
@@ -277,23 +276,7 @@ def _text_file(settings: Settings, version: DocumentVersion) -> Path:
 
 
 def _write_json(path: Path, value: object) -> None:
-    _write_bytes(path, json.dumps(value, ensure_ascii=False).encode("utf-8"))
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Written whole or not at all: a failed write (a full disk) leaves no partial file."""
-    partial = path.with_suffix(".partial")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise StorageError(
-            f"cannot write ({exc.strerror or exc}); free space on the disk of the data directory "
-            "(VIGIE_DATA_DIR) or check its permissions, then run again",
-            path=str(path),
-        ) from exc
+    write_atomically(path, json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
 
 def index_version(

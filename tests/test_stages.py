@@ -41,3 +41,17 @@ def test_a_damaged_parse_is_parsed_again_and_replaced(detector: Detector, tmp_pa
     kept.write_bytes(b"\x00 not a DocBin")
     again = detect_and_store(detector, PAGES, tmp_path / "b.json", tmp_path / "a.json", tmp_path / "parses")
     assert again.unchanged and kept.read_bytes() != b"\x00 not a DocBin"
+
+
+def test_two_writers_of_one_file_both_succeed_and_leave_one_whole_copy(tmp_path: Path) -> None:
+    """Two documents with the same pages, detected at once, write the same parse file."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flows.archive import write_atomically
+
+    target = tmp_path / "parses" / "same.spacy"
+    contents = [bytes([n]) * 2_000_000 for n in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda data: write_atomically(target, data), contents))
+    assert target.read_bytes() in contents
+    assert [path.name for path in target.parent.iterdir()] == ["same.spacy"]  # no partial file left
