@@ -322,8 +322,11 @@ class _Processing:
                 self._is_latest(version),
                 verdicts_for_document(self.catalogue, version.version_id),
             )
-            self.catalogue.mark_stage(version.version_id, stage, key, "done")
+            # The list is due before the document is done: a run killed between
+            # the two rewrites the list's record next time (the other order
+            # would leave it stale, the document being up to date).
             self.catalogue.mark_scorecards_due([version.list_key])
+            self.catalogue.mark_stage(version.version_id, stage, key, "done")
         except Exception as exc:  # recorded on the version; the run goes on
             self._failed(version, stage, key, exc)
             return
