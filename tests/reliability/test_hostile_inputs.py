@@ -554,6 +554,16 @@ def files_under(folder: Path, *, excluding: Path | None = None) -> dict[str, byt
     }
 
 
+def sources_beside_a_secret(tmp_path: Path) -> Path:
+    """An empty folder for a sources file, and beside it `dehors/secret.txt`, which no row may reach."""
+    outside = tmp_path / "dehors"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Texte confidentiel qui n'est pas un programme.", encoding="utf-8")
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    return folder
+
+
 @pytest.mark.parametrize(
     ("row", "refusal"),
     [
@@ -566,13 +576,9 @@ def files_under(folder: Path, *, excluding: Path | None = None) -> dict[str, byt
     ids=["dot-dot", "dot-dot-inside", "symlink", "insee-climbing", "insee-slash"],
 )
 def test_a_sources_row_leading_out_of_its_folder_is_refused_naming_its_line(row: dict[str, str], refusal: str, tmp_path: Path) -> None:
-    outside = tmp_path / "dehors"
-    outside.mkdir()
-    (outside / "secret.txt").write_text("Texte confidentiel qui n'est pas un programme.", encoding="utf-8")
-    folder = tmp_path / "sources"
-    folder.mkdir()
+    folder = sources_beside_a_secret(tmp_path)
     make_pdf(folder / "bon.pdf", [["Nous ouvrirons une crèche."]])
-    (folder / "lien-vers-dehors.txt").symlink_to(outside / "secret.txt")
+    (folder / "lien-vers-dehors.txt").symlink_to(tmp_path / "dehors" / "secret.txt")
     sources = make_sources(folder / "sources.csv", [{"list_label": "Bonne", "source": "bon.pdf"}, {"list_label": "Hostile", **row}])
     with pytest.raises(ConfigError, match=rf"^{re.escape(str(sources))}, line 3: {refusal}"):
         read_sources(sources)
@@ -599,11 +605,7 @@ def test_a_run_on_a_sources_file_with_a_climbing_row_reads_and_writes_nothing_an
 ) -> None:
     from flows.pipeline import programme_pipeline
 
-    outside = tmp_path / "dehors"
-    outside.mkdir()
-    (outside / "secret.txt").write_text("Texte confidentiel qui n'est pas un programme.", encoding="utf-8")
-    folder = tmp_path / "sources"
-    folder.mkdir()
+    folder = sources_beside_a_secret(tmp_path)
     make_pdf(folder / "bon.pdf", [["Nous ouvrirons une crèche de 40 places."]])
     rows = [{"list_label": "Bonne", "source": "bon.pdf"}, {"list_label": "Hostile", "source": "../dehors/secret.txt"}]
     sources = make_sources(folder / "sources.csv", rows)
