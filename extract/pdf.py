@@ -28,7 +28,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pdfplumber
-from pdfminer.layout import LTChar, LTContainer, LTImage
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTFigure
+from pdfminer.pdfdevice import PDFTextDevice
+from pdfminer.pdffont import PDFUnicodeNotDefined
+from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.utils import MATRIX_IDENTITY
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import resolve1
@@ -220,36 +225,107 @@ def _ocr_page(page: pdfplumber.page.Page, name: str, limits: ExtractionLimits, l
     return raw
 
 
-def page_chars(page: pdfplumber.page.Page) -> tuple[list[dict], bool]:
-    """The page's characters, with only what grouping them into words reads,
-    and whether the page holds an image.
+class _CharReader(PDFTextDevice):
+    """A pdfminer device that keeps, of each character drawn, only what
+    grouping characters into words reads, and notes whether an image is drawn.
 
     pdfplumber's own `page.chars` resolves every attribute of every character
-    (colours, graphic state, matrix): two thirds of the time of reading a
-    page. The layout pdfminer builds is the same; the coordinates are
-    converted exactly as pdfplumber does (top-down, MediaBox offsets), so the
-    words are those `page.extract_words` gives.
+    (colours, graphic state, matrix), and even its `page.layout` builds a
+    pdfminer object per character and per path: most of the time of reading
+    a page. The boxes are computed with pdfminer's own arithmetic (`LTChar`,
+    `apply_matrix_rect`) and converted as pdfplumber converts them (top-down,
+    MediaBox offsets), so the words are those `page.extract_words` gives.
     """
-    height, initial_doctop = float(page.height), page.initial_doctop
-    mb_x0, mb_top = page.mediabox[:2]
-    chars: list[dict] = []
-    has_image = False
-    pending = list(reversed(page.layout._objs))
-    while pending:
-        item = pending.pop()
-        if isinstance(item, LTChar):
-            top = height - item.y1 + mb_top
-            bottom = height - item.y0 + mb_top
-            chars.append({
-                "text": item.get_text(), "x0": item.x0 + mb_x0, "x1": item.x1 + mb_x0, "top": top, "bottom": bottom,
-                "doctop": initial_doctop + top, "upright": item.upright, "size": item.size,
+
+    def __init__(self, rsrcmgr, page: pdfplumber.page.Page) -> None:
+        super().__init__(rsrcmgr)
+        self.chars: list[dict] = []
+        self.has_image = False
+        self._height, self._y_offset = float(page.height), page.mediabox[1]
+        self._x_offset = page.mediabox[0]
+        self._doctop = page.initial_doctop
+        self._glyphs: dict[tuple[object, int], tuple[str, float]] = {}
+
+    def render_image(self, name, stream) -> None:
+        self.has_image = True
+
+    def _glyph(self, font, cid: int) -> tuple[str, float]:
+        key = (font, cid)
+        glyph = self._glyphs.get(key)
+        if glyph is None:
+            try:
+                text = font.to_unichr(cid)
+            except PDFUnicodeNotDefined:
+                text = f"(cid:{cid})"  # as pdfminer's handle_undefined_char
+            glyph = self._glyphs[key] = (text, font.char_width(cid))
+        return glyph
+
+    def render_string_horizontal(
+        self, seq, matrix, pos, font, fontsize, scaling, charspace, wordspace, rise, dxscale, ncs, graphicstate
+    ):
+        # pdfminer's PDFTextDevice.render_string_horizontal and LTChar, inlined:
+        # the same operations in the same order, so the same floats.
+        (x, y) = pos
+        (a, b, c, d, e, f) = matrix
+        upright = a * d * scaling > 0 and b * c <= 0
+        lower = font.get_descent() * fontsize + rise
+        upper = lower + fontsize
+        plain = b == 0 and c == 0 and a > 0 and d > 0 and fontsize > 0
+        height, x_offset, y_offset, doctop, chars = self._height, self._x_offset, self._y_offset, self._doctop, self.chars
+        needcharspace = False
+        for obj in seq:
+            if isinstance(obj, (int, float)):
+                x -= obj * dxscale
+                needcharspace = True
+            elif isinstance(obj, bytes):
+                for cid in font.decode(obj):
+                    if needcharspace:
+                        x += charspace
+                    text, textwidth = self._glyph(font, cid)
+                    adv = textwidth * fontsize * scaling
+                    te, tf = x * a + y * c + e, x * b + y * d + f
+                    if plain and adv >= 0:  # unrotated, unmirrored: two corners are the extremes
+                        x0, x1, y0, y1 = te, a * adv + te, d * lower + tf, d * upper + tf
+                    else:
+                        xs = (a * 0 + c * lower + te, a * adv + c * lower + te, a * adv + c * upper + te, a * 0 + c * upper + te)
+                        ys = (b * 0 + d * lower + tf, b * adv + d * lower + tf, b * adv + d * upper + tf, b * 0 + d * upper + tf)
+                        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+                    top, bottom = height - y1 + y_offset, height - y0 + y_offset
+                    chars.append({
+                        "text": text, "x0": x0 + x_offset, "x1": x1 + x_offset, "top": top, "bottom": bottom,
+                        "doctop": doctop + top, "upright": upright, "size": y1 - y0, "width": x1 - x0, "height": y1 - y0,
+                    })  # fmt: skip
+                    x += adv
+                    if cid == 32 and wordspace:
+                        x += wordspace
+                    needcharspace = True
+        return (x, y)
+
+    def render_string_vertical(self, seq, matrix, pos, font, fontsize, scaling, charspace, wordspace, rise, dxscale, ncs, graphicstate):
+        # Vertical writing is rare in French tracts: pdfminer's own objects, converted
+        # (a CJK font's vertical mode, a sideways title).
+        aggregator = PDFPageAggregator(self.rsrcmgr)
+        aggregator.cur_item = LTFigure("vertical", (0, 0, 0, 0), MATRIX_IDENTITY)
+        aggregator.ctm = self.ctm
+        end = aggregator.render_string_vertical(
+            seq, matrix, pos, font, fontsize, scaling, charspace, wordspace, rise, dxscale, ncs, graphicstate
+        )
+        for item in aggregator.cur_item:
+            top, bottom = self._height - item.y1 + self._y_offset, self._height - item.y0 + self._y_offset
+            self.chars.append({
+                "text": item.get_text(), "x0": item.x0 + self._x_offset, "x1": item.x1 + self._x_offset, "top": top,
+                "bottom": bottom, "doctop": self._doctop + top, "upright": item.upright, "size": item.size,
                 "width": item.width, "height": item.height,
             })  # fmt: skip
-        elif isinstance(item, LTImage):
-            has_image = True
-        elif isinstance(item, LTContainer):
-            pending.extend(reversed(item._objs))
-    return chars, has_image
+        return end
+
+
+def page_chars(page: pdfplumber.page.Page) -> tuple[list[dict], bool]:
+    """The page's characters, with only what grouping them into words reads,
+    and whether the page holds an image (see `_CharReader`)."""
+    reader = _CharReader(page.pdf.rsrcmgr, page)
+    PDFPageInterpreter(page.pdf.rsrcmgr, reader).process_page(page.page_obj)
+    return reader.chars, reader.has_image
 
 
 WORDS = WordExtractor(extra_attrs=["size"])

@@ -30,8 +30,15 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+WORD_KEYS = ("text", "x0", "x1", "top", "bottom", "doctop", "upright", "size", "width", "height")
+
+
+def pdfplumber_chars(page) -> list[dict]:
+    return [{key: char[key] for key in WORD_KEYS} for char in page.chars]
+
+
 @pytest.mark.parametrize("columns", [1, 2, 3])
-def test_the_lean_character_reader_finds_the_words_pdfplumber_finds(tmp_path: Path, columns: int) -> None:
+def test_the_lean_character_reader_finds_the_characters_and_words_pdfplumber_finds(tmp_path: Path, columns: int) -> None:
     source = make_tract(
         tmp_path / "tract.pdf", french_paragraphs(30, seed=columns), columns=columns,
         header="Moulins en commun — municipales 2026", footer_template="page {n} / {total}", title="Nos engagements",
@@ -40,8 +47,60 @@ def test_the_lean_character_reader_finds_the_words_pdfplumber_finds(tmp_path: Pa
     with pdfplumber.open(source.path) as pdf, pdfplumber.open(scanned) as scan:
         for page in [*pdf.pages, scan.pages[0]]:
             chars, has_image = page_chars(page)
+            assert chars == pdfplumber_chars(page)
             assert WORDS.extract_words(chars) == page.extract_words(extra_attrs=["size"])
             assert has_image == bool(page.images)
+
+
+def test_the_lean_character_reader_places_turned_slanted_mirrored_vertical_and_nested_text_as_pdfplumber_does(tmp_path: Path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    vertical = UnicodeCIDFont("HeiseiMin-W3", isVertical=True)  # a font written top to bottom
+    pdfmetrics.registerFont(vertical)
+
+    path = tmp_path / "odd.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    pdf.drawString(72, 780, "Une ligne droite : la cantine à 1 €.")
+    pdf.saveState()
+    pdf.translate(300, 400)
+    pdf.rotate(90)
+    pdf.drawString(0, 0, "Texte tourné d'un quart de tour")
+    pdf.rotate(135)
+    pdf.drawString(0, 0, "Puis à l'envers, en biais")
+    pdf.restoreState()
+    pdf.saveState()
+    pdf.transform(1, 0, 0.4, 1, 72, 300)  # slanted
+    pdf.drawString(0, 0, "Une ligne penchée")
+    pdf.restoreState()
+    text = pdf.beginText(400, 200)
+    text.setHorizScale(-100)  # mirrored: characters advance leftwards
+    text.textLine("miroir")
+    pdf.drawText(text)
+    pdf.setFont(vertical.fontName, 14)
+    pdf.drawString(500, 700, "Texte vertical")
+    pdf.setFont("Helvetica", 12)
+    pdf.beginForm("encart")
+    pdf.drawString(10, 10, "Dans un encart réutilisé")
+    pdf.endForm()
+    pdf.saveState()
+    pdf.translate(100, 100)
+    pdf.scale(1.5, 0.8)
+    pdf.doForm("encart")
+    pdf.restoreState()
+    pdf.showPage()
+    pdf.setPageRotation(90)
+    pdf.drawString(72, 700, "Une page posée en paysage")
+    pdf.showPage()
+    pdf.save()
+    with pdfplumber.open(path) as document:
+        for page in document.pages:
+            chars, has_image = page_chars(page)
+            assert len(chars) > 20
+            assert chars == pdfplumber_chars(page)
+            assert not has_image
 
 
 @pytest.mark.parametrize("columns", [1, 2, 3])
