@@ -1,6 +1,7 @@
 """PDF extraction on generated campaign tracts: reading order, headers and
 footers, hyphenation, scans, limits."""
 
+import os
 import re
 from pathlib import Path
 
@@ -213,6 +214,29 @@ def test_a_pdf_with_an_empty_user_password_is_read(tmp_path: Path) -> None:
 def test_the_isolated_extraction_gives_the_same_pages(tmp_path: Path) -> None:
     source = tract(tmp_path, 2, paragraphs=10)
     assert extract_isolated(source.path) == extract_document(source.path)
+
+
+def test_the_isolated_extraction_does_not_run_the_callers_main_script_again(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    pdf = make_pdf(tmp_path / "programme.pdf", [["Nous ouvrirons un centre de santé."]])
+    runs = tmp_path / "runs.txt"
+    script = tmp_path / "main_script.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        f"with Path({str(runs)!r}).open('a') as runs:\n"
+        "    runs.write('imported\\n')\n"
+        "if __name__ == '__main__':\n"
+        "    from extract.isolated import extract_isolated\n"
+        f"    print(extract_isolated(Path({str(pdf)!r})).pages[0].text)\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Nous ouvrirons un centre de santé."
+    assert runs.read_text().splitlines() == ["imported"]  # by the caller only, not again in the child
 
 
 def test_errors_come_back_from_the_isolated_process_typed_and_named(tmp_path: Path) -> None:
