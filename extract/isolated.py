@@ -24,9 +24,11 @@ from extract.limits import ExtractionLimits
 from extract.model import ExtractedDocument
 
 # forkserver: no fork of a multi-threaded parent (Prefect runs threads), and
-# the parsers are imported once in the server, not per document.
+# the parsers are imported once in the server, not per document; with them
+# the page renderer for OCR (Pillow, pypdfium2), whose native libraries could
+# not be mapped later under a child's tight memory limit.
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["extract.document"])
+_CONTEXT.set_forkserver_preload(["extract.document", "pdfplumber.display"])
 
 
 class _Popen(popen_forkserver.Popen):
