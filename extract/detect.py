@@ -147,17 +147,23 @@ class Detector:
         page_blocks = [[(offset, block) for offset, block in blocks(text) if block.strip()] for text in texts]
         starts = [[offset for offset, _ in text_blocks] for text_blocks in page_blocks]
         committing_section, current = False, (-1, -1)
+        parsed_text = ""
         for index, sentence, span in sentence_spans_of(self.nlp, texts, parsed=parsed):
             block = bisect.bisect_right(starts[index], sentence.start) - 1
-            text = page_blocks[index][block][1] if block >= 0 else ""
+            offset, text = page_blocks[index][block]
             if (index, block) != current:
                 if index != current[0]:
                     committing_section = False
                 current = (index, block)
                 committing_section = _section_after(text, committing_section)
+                parsed_text = text.replace("\n", " ")  # as `sentence_spans_of` parsed it
             in_committing_list = committing_section and _is_bullet(text)
-            shift = sentence.start - span.start_char - (len(span.text) - len(span.text.lstrip(" •")))
-            mentions = tuple(self.mentions_in(span, shift=shift, committing_section=in_committing_list))
+            # A span's offsets are into its block; `span.text` would join its tokens again at each use.
+            mentions = tuple(
+                self.mentions_in(
+                    span, shift=offset, committing_section=in_committing_list, text=parsed_text[span.start_char : span.end_char]
+                )
+            )
             yield index, SentenceMentions(sentence, mentions)
 
     def detect_texts(self, texts: Iterable[str]) -> list[list[Mention]]:
@@ -169,16 +175,19 @@ class Detector:
             found[index].extend(item.mentions)
         return found
 
-    def mentions_in(self, span: Span, *, shift: int, committing_section: bool = False) -> Iterator[Mention]:
+    def mentions_in(self, span: Span, *, shift: int, committing_section: bool = False, text: str | None = None) -> Iterator[Mention]:
+        """The demands the sentence `span` addresses; `shift` turns offsets in
+        its doc into offsets in the analysed text, `text` is `span.text` when known."""
         matches = self._matches(span)
         if not matches:
             return
-        mode = sentence_mode(span)
+        text = span.text if text is None else text
+        mode = sentence_mode(span, text)
         if committing_section and not mode.committed and mode.reason in {"statement", "nominal bullet"}:
             mode = Mode(True, 0.75, "bullet under a committing heading")
         quantities = tuple(
             Quantity(q.text, q.kind, q.value, q.unit, q.start + span.start_char + shift, q.end + span.start_char + shift)
-            for q in find_quantities(span.text)
+            for q in find_quantities(text)
         )
         for demand in sorted(matches):
             # An act against the demand anywhere in the sentence decides

@@ -141,12 +141,12 @@ def _first_person(span: Span) -> bool:
     return any(token.lower_ in {"nous", "je", "j'", "on"} and token.dep_.startswith("nsubj") for token in span)
 
 
-def sentence_mode(span: Span) -> Mode:
-    """Whether the sentence commits the list, with a confidence."""
+def sentence_mode(span: Span, text: str | None = None) -> Mode:
+    """Whether the sentence commits the list, with a confidence (`text` is `span.text`, when known)."""
     tokens = [token for token in span if not token.is_space and token.text not in {"•", "-", "–"}]
     if not tokens:
         return Mode(False, 0.5, "empty")
-    text = span.text
+    text = span.text if text is None else text
     hedged = bool(_HEDGES.search(text))
     if any(is_conditional(token) for token in tokens):
         return Mode(False, 0.75, "conditional")
