@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from thinc.api import NumpyOps, use_ops
+from thinc.api import NumpyOps
 from threadpoolctl import threadpool_limits
 
 from config.errors import ConfigError
@@ -18,15 +18,8 @@ EXCLUDED = ("ner",)
 
 @lru_cache(maxsize=2)
 def load_pipeline(model: str) -> Language:
-    # The networks' matrix products go to NumPy's OpenBLAS rather than thinc's
-    # default BLIS: the same parses (compared token by token on the bench
-    # corpus), in 19 ms of CPU a page instead of 34 on the 2-core machine.
-    # One BLAS thread: the pipeline already runs a process per core, and
-    # OpenBLAS's second thread only spins against the others.
-    threadpool_limits(limits=1, user_api="blas")
     try:
-        with use_ops("numpy", use_blis=False):
-            nlp = spacy.load(model, exclude=list(EXCLUDED))
+        nlp = spacy.load(model, exclude=list(EXCLUDED))
     except OSError as exc:
         raise ConfigError(
             f"the spaCy pipeline {model!r} is not installed; run `pip install -e .` "
@@ -34,8 +27,12 @@ def load_pipeline(model: str) -> Language:
             source="settings",
             field="VIGIE_SPACY_MODEL",
         ) from exc
-    # A layer the parser builds outside the loading context (its output
-    # layer) would keep BLIS.
+    # The networks' matrix products go to NumPy's OpenBLAS rather than thinc's
+    # default BLIS: the same detections on the bench corpus, in 23 ms of CPU a
+    # page instead of 35 on the 2-core machine. One BLAS thread: the pipeline
+    # already runs a process per core, and OpenBLAS's second thread only spins
+    # against the others.
+    threadpool_limits(limits=1, user_api="blas")
     ops = NumpyOps(use_blis=False)
     for _, component in nlp.pipeline:
         network = getattr(component, "model", None)

@@ -3,6 +3,8 @@ footers, hyphenation, scans, limits."""
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pdfplumber
@@ -53,16 +55,16 @@ def test_the_lean_character_reader_finds_the_characters_and_words_pdfplumber_fin
             assert has_image == bool(page.images)
 
 
-def test_the_lean_character_reader_places_turned_slanted_mirrored_vertical_and_nested_text_as_pdfplumber_does(tmp_path: Path) -> None:
+def unusual_text_pdf(path: Path) -> Path:
+    """Text turned, slanted, mirrored, written top to bottom and drawn from a
+    reused form, and a page rotated to landscape."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    vertical = UnicodeCIDFont("HeiseiMin-W3", isVertical=True)  # a font written top to bottom
+    vertical = UnicodeCIDFont("HeiseiMin-W3", isVertical=True)
     pdfmetrics.registerFont(vertical)
-
-    path = tmp_path / "odd.pdf"
     pdf = canvas.Canvas(str(path), pagesize=A4, invariant=1)
     pdf.drawString(72, 780, "Une ligne droite : la cantine à 1 €.")
     pdf.saveState()
@@ -96,7 +98,11 @@ def test_the_lean_character_reader_places_turned_slanted_mirrored_vertical_and_n
     pdf.drawString(72, 700, "Une page posée en paysage")
     pdf.showPage()
     pdf.save()
-    with pdfplumber.open(path) as document:
+    return path
+
+
+def test_the_lean_character_reader_places_turned_slanted_mirrored_vertical_and_nested_text_as_pdfplumber_does(tmp_path: Path) -> None:
+    with pdfplumber.open(unusual_text_pdf(tmp_path / "inhabituel.pdf")) as document:
         for page in document.pages:
             chars, has_image = page_chars(page)
             assert len(chars) > 20
@@ -217,9 +223,6 @@ def test_the_isolated_extraction_gives_the_same_pages(tmp_path: Path) -> None:
 
 
 def test_the_isolated_extraction_does_not_run_the_callers_main_script_again(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     pdf = make_pdf(tmp_path / "programme.pdf", [["Nous ouvrirons un centre de santé."]])
     runs = tmp_path / "runs.txt"
     script = tmp_path / "main_script.py"
