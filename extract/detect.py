@@ -147,8 +147,7 @@ class Detector:
         page_blocks = [[(offset, block) for offset, block in blocks(text) if block.strip()] for text in texts]
         starts = [[offset for offset, _ in text_blocks] for text_blocks in page_blocks]
         committing_section, current = False, (-1, -1)
-        parsed_text = ""
-        for index, sentence, span in sentence_spans_of(self.nlp, texts, parsed=parsed):
+        for index, sentence, span, span_text in sentence_spans_of(self.nlp, texts, parsed=parsed):
             block = bisect.bisect_right(starts[index], sentence.start) - 1
             offset, text = page_blocks[index][block]
             if (index, block) != current:
@@ -156,14 +155,9 @@ class Detector:
                     committing_section = False
                 current = (index, block)
                 committing_section = _section_after(text, committing_section)
-                parsed_text = text.replace("\n", " ")  # as `sentence_spans_of` parsed it
             in_committing_list = committing_section and _is_bullet(text)
-            # A span's offsets are into its block; `span.text` would join its tokens again at each use.
-            mentions = tuple(
-                self.mentions_in(
-                    span, shift=offset, committing_section=in_committing_list, text=parsed_text[span.start_char : span.end_char]
-                )
-            )
+            # A span's offsets are into its block, which starts at `offset` in the page.
+            mentions = tuple(self.mentions_in(span, shift=offset, committing_section=in_committing_list, text=span_text))
             yield index, SentenceMentions(sentence, mentions)
 
     def detect_texts(self, texts: Iterable[str]) -> list[list[Mention]]:

@@ -33,7 +33,7 @@ def blocks(text: str) -> Iterator[tuple[int, str]]:
 
 def sentence_spans(nlp: Language, text: str, batch_size: int = 64) -> Iterator[tuple[Sentence, Span]]:
     """Each sentence with its offsets into `text` and its spaCy span, for the detector."""
-    for _, sentence, span in sentence_spans_of(nlp, [text], batch_size):
+    for _, sentence, span, _ in sentence_spans_of(nlp, [text], batch_size):
         yield sentence, span
 
 
@@ -54,10 +54,10 @@ def parse_blocks(nlp: Language, texts: Sequence[str], batch_size: int = 64) -> l
 
 def sentence_spans_of(
     nlp: Language, texts: Sequence[str], batch_size: int = 64, parsed: Sequence[Doc] | None = None
-) -> Iterator[tuple[int, Sentence, Span]]:
-    """(index of the text, sentence, span) for many texts in one `nlp.pipe`
-    stream, so that short texts are batched together; `parsed`, the blocks
-    `parse_blocks` gave for the same texts, saves parsing them again."""
+) -> Iterator[tuple[int, Sentence, Span, str]]:
+    """(index of the text, sentence, span, the span's text) for many texts in
+    one `nlp.pipe` stream, so that short texts are batched together; `parsed`,
+    the blocks `parse_blocks` gave for the same texts, saves parsing them again."""
     # A doc's text is its parsed block: `Doc.text` and `Span.text` would join
     # their tokens again at each call (a fifth of the detection rules' time).
     flattened = list(_flattened(texts))
@@ -78,7 +78,7 @@ def sentence_spans_of(
                 continue
             start = offset + sent.start_char + (len(raw) - len(raw.lstrip(_EDGE)))
             end = start + len(stripped)
-            yield index, Sentence(start=start, end=end, text=text[start:end]), sent
+            yield index, Sentence(start=start, end=end, text=text[start:end]), sent, raw
 
 
 _FINAL = (".", "!", "?", "…", ";")

@@ -153,8 +153,8 @@ def test_a_parse_of_other_texts_is_refused(detector: Detector) -> None:
 
 
 def test_the_pipeline_multiplies_on_numpys_blas_with_one_thread_per_process(nlp) -> None:
-    # Measured: the same parses as thinc's default BLIS, in 19 ms of CPU a page
-    # instead of 34 (bench/run); one thread, since a process runs per core.
+    # Measured: the same detections as with thinc's default BLIS, in 23 ms of CPU a page
+    # instead of 35 (bench/run); one thread, since a process runs per core.
     from threadpoolctl import threadpool_info
 
     models = [proc.model for _, proc in nlp.pipeline if hasattr(getattr(proc, "model", None), "walk")]
