@@ -1,18 +1,16 @@
 """PDF pages to text with pdfplumber, in human reading order.
 
-Campaign tracts are laid out in one to three columns, under running headers
-and above footers with page numbers. Reading them line by line across the
-page interleaves the columns, so each page is rebuilt from its words:
+Each page's characters are read by a lean pdfminer device (`_CharReader`),
+with the boxes, rules and images the page draws; `extract.layout` turns
+them into blocks in reading order (headings, body, list items, table rows,
+captions, sidebars). Then, across the document:
 
-1. gutters are found from the words' x positions (vertical bands no word crosses);
-2. the page is cut into horizontal bands: bands whose lines cross a gutter
-   (titles, headers) are read across the page, the others column by column;
-3. words are grouped into lines, lines into paragraphs (a larger gap or a
-   change of font size starts a paragraph);
-4. across the document, lines repeated at the same place on most pages
-   (headers, footers) and page numbers are dropped;
-5. words hyphenated at a line end are joined ("loge-" "ments" → "logements"),
-   compounds of proper names keep their hyphen ("Saint-" "Denis").
+1. lines repeated at the same place on most pages (headers, footers) and
+   page numbers are dropped;
+2. words hyphenated at a line end are joined ("loge-" "ments" → "logements"),
+   compounds of proper names keep their hyphen ("Saint-" "Denis");
+3. the page text is the blocks' text, a blank line between blocks, and each
+   block keeps its offsets in it and the heading of its section.
 
 A page with no text layer but an image is OCR'd (extract.ocr).
 """
@@ -20,7 +18,6 @@ A page with no text layer but an image is OCR'd (extract.ocr).
 from __future__ import annotations
 
 import re
-import statistics
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -43,13 +40,11 @@ from pdfplumber.utils.text import WordExtractor
 
 from config.errors import EncryptedDocument, ExtractionError
 from extract.limits import ExtractionLimits, PageTimeout, page_deadline
-from extract.model import PageText
+from extract.layout import HEADING, Block, Graphics, Line, page_blocks
+from extract.model import PageBlock, PageText
 from extract.ocr import OCR_RESOLUTION, OcrUnavailable, ocr_image
 from extract.text import normalise
 
-_MIN_GUTTER_PT = 8.0
-_CROSSING_ROWS = 2  # body rows that may cross a gutter (a centred subtitle)
-_SEARCH_BAND = (0.15, 0.85)  # gutters are looked for away from the margins
 _MARGIN = 0.12  # share of the page height where headers and footers live
 _FIND_PAGE_FLOOR_S = 1.0
 _MIN_TEXT_CHARS = 20  # fewer characters than this, over an image, is a scan
@@ -71,24 +66,18 @@ _COMPOUND_TAILS = {"ville", "vous", "être", "même", "mêmes", "ci", "là", "de
 _EDGE_PUNCTUATION = ".,;:!?»«()\"'"
 
 
-@dataclass(frozen=True)
-class Line:
-    text: str
-    top: float
-    bottom: float
-    size: float
-    region: tuple[int, int]
-    """(band, column): lines of one region are read top to bottom, regions in order."""
-
-
 @dataclass
 class _RawPage:
     number: int
     height: float
-    lines: list[Line]
+    blocks: list[Block]
     method: str
     warnings: list[str]
     text: str | None = None  # set directly for OCR'd pages
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for block in self.blocks for line in block.lines]
 
 
 def extract_pdf(path: Path, *, name: str | None = None, limits: ExtractionLimits = ExtractionLimits()) -> tuple[list[PageText], list[str]]:
@@ -181,12 +170,12 @@ def _read_page(page: pdfplumber.page.Page, name: str, limits: ExtractionLimits) 
     number = page.page_number
     try:
         with page_deadline(limits.page_timeout_s):
-            chars, has_image = page_chars(page)
-            lines = page_lines(page, chars)
-            if sum(len(line.text) for line in lines) >= _MIN_TEXT_CHARS or not has_image:
-                warnings = [] if lines else [f"{name} page {number}: blank page"]
-                return _RawPage(number, float(page.height), lines, "text", warnings)
-            return _ocr_page(page, name, limits, lines)
+            chars, has_image, graphics = page_content(page)
+            blocks = page_blocks(chars, float(page.width), float(page.height), graphics)
+            if sum(len(block.text) for block in blocks) >= _MIN_TEXT_CHARS or not has_image:
+                warnings = [] if blocks else [f"{name} page {number}: blank page"]
+                return _RawPage(number, float(page.height), blocks, "text", warnings)
+            return _ocr_page(page, name, limits, blocks)
     except PageTimeout:
         message = f"{name} page {number}: took longer than {limits.page_timeout_s:.0f} s (VIGIE_EXTRACT_PAGE_TIMEOUT_S); skipped"
     except Exception as exc:  # one bad page must not lose the others
@@ -211,13 +200,13 @@ def _root_cause(exc: BaseException) -> BaseException:
     return exc
 
 
-def _ocr_page(page: pdfplumber.page.Page, name: str, limits: ExtractionLimits, lines: list[Line]) -> _RawPage:
+def _ocr_page(page: pdfplumber.page.Page, name: str, limits: ExtractionLimits, blocks: list[Block]) -> _RawPage:
     number = page.page_number
     try:
         image = page.to_image(resolution=OCR_RESOLUTION).original
         text = ocr_image(image, language=limits.ocr_language, timeout_s=limits.page_timeout_s)
     except OcrUnavailable as exc:
-        return _RawPage(number, float(page.height), lines, "needs_ocr", [f"{name} page {number}: scanned page, not read: {exc}"])
+        return _RawPage(number, float(page.height), blocks, "needs_ocr", [f"{name} page {number}: scanned page, not read: {exc}"])
     raw = _RawPage(number, float(page.height), [], "ocr", [])
     raw.text = text
     if not text.strip():
@@ -241,6 +230,9 @@ class _CharReader(PDFTextDevice):
         super().__init__(rsrcmgr)
         self.chars: list[dict] = []
         self.has_image = False
+        self.images: list[tuple[float, float, float, float]] = []
+        self.fills: list[tuple[float, float, float, float]] = []
+        self.rules: list[tuple[float, float, float, float]] = []
         self._height, self._y_offset = float(page.height), page.mediabox[1]
         self._x_offset = page.mediabox[0]
         self._doctop = page.initial_doctop
@@ -248,6 +240,28 @@ class _CharReader(PDFTextDevice):
 
     def render_image(self, name, stream) -> None:
         self.has_image = True
+        self.images.append(self._box(((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0))))
+
+    def paint_path(self, graphicstate, stroke, fill, evenodd, path) -> None:
+        # Only the box of each painted path: tinted boxes and rules separate regions.
+        points = [(segment[i], segment[i + 1]) for segment in path for i in range(1, len(segment) - 1, 2)]
+        if not points or not (stroke or fill):
+            return
+        x0, top, x1, bottom = box = self._box(points)
+        if fill and not _is_white(graphicstate.ncolor) and x1 - x0 > 2 and bottom - top > 2:
+            self.fills.append(box)
+        elif (stroke or fill) and (x1 - x0 <= 2 or bottom - top <= 2) and max(x1 - x0, bottom - top) > 20:
+            self.rules.append(box)
+
+    def _box(self, points) -> tuple[float, float, float, float]:
+        """Points of user space to a top-down box on the page."""
+        a, b, c, d, e, f = self.ctm
+        xs = [a * x + c * y + e for x, y in points]
+        ys = [b * x + d * y + f for x, y in points]
+        return (
+            min(xs) + self._x_offset, self._height - max(ys) + self._y_offset,
+            max(xs) + self._x_offset, self._height - min(ys) + self._y_offset,
+        )  # fmt: skip
 
     def _glyph(self, font, cid: int) -> tuple[str, float]:
         key = (font, cid)
@@ -272,6 +286,7 @@ class _CharReader(PDFTextDevice):
         upper = lower + fontsize
         plain = b == 0 and c == 0 and a > 0 and d > 0 and fontsize > 0
         height, x_offset, y_offset, doctop, chars = self._height, self._x_offset, self._y_offset, self._doctop, self.chars
+        fontname = font.fontname
         needcharspace = False
         for obj in seq:
             if isinstance(obj, (int, float)):
@@ -294,6 +309,7 @@ class _CharReader(PDFTextDevice):
                     chars.append({
                         "text": text, "x0": x0 + x_offset, "x1": x1 + x_offset, "top": top, "bottom": bottom,
                         "doctop": doctop + top, "upright": upright, "size": y1 - y0, "width": x1 - x0, "height": y1 - y0,
+                        "fontname": fontname, "matrix": (a, b, c, d, te, tf),
                     })  # fmt: skip
                     x += adv
                     if cid == 32 and wordspace:
@@ -315,7 +331,7 @@ class _CharReader(PDFTextDevice):
             self.chars.append({
                 "text": item.get_text(), "x0": item.x0 + self._x_offset, "x1": item.x1 + self._x_offset, "top": top,
                 "bottom": bottom, "doctop": self._doctop + top, "upright": item.upright, "size": item.size,
-                "width": item.width, "height": item.height,
+                "width": item.width, "height": item.height, "fontname": item.fontname, "matrix": item.matrix,
             })  # fmt: skip
         return end
 
@@ -331,146 +347,26 @@ def page_chars(page: pdfplumber.page.Page) -> tuple[list[dict], bool]:
 WORDS = WordExtractor(extra_attrs=["size"])
 
 
-def page_lines(page: pdfplumber.page.Page, chars: list[dict] | None = None) -> list[Line]:
-    """The page's lines in reading order."""
-    words = WORDS.extract_words(page_chars(page)[0] if chars is None else chars)
-    if not words:
-        return []
-    left, top, right, bottom = page.bbox
-    gutters = find_gutters(words, left, right, top, bottom)
-    bands = _bands(words, gutters)
-    edges = [left, *gutters, right]
-    regions: dict[tuple[int, int], list[dict]] = {}
-    for word in words:
-        band = _band_of(word, bands)
-        spanning = bands[band][2]
-        centre = (word["x0"] + word["x1"]) / 2
-        column = 0 if spanning else sum(1 for edge in edges[1:-1] if centre > edge)
-        regions.setdefault((band, column), []).append(word)
-    lines: list[Line] = []
-    for region in sorted(regions):
-        lines += _group_lines(regions[region], region)
-    return lines
+def page_content(page: pdfplumber.page.Page) -> tuple[list[dict], bool, Graphics]:
+    """The page's characters (see `page_chars`), whether it holds an image, and what it draws besides text."""
+    reader = _CharReader(page.pdf.rsrcmgr, page)
+    PDFPageInterpreter(page.pdf.rsrcmgr, reader).process_page(page.page_obj)
+    graphics = Graphics(fills=tuple(reader.fills), rules=tuple(reader.rules), images=tuple(reader.images))
+    return reader.chars, reader.has_image, graphics
 
 
-def find_gutters(words: list[dict], left: float, right: float, top: float = 0.0, bottom: float = 1e9) -> list[float]:
-    """x positions of the vertical gaps that separate columns, left to right.
+def _is_white(colour) -> bool:
+    if isinstance(colour, (int, float)):
+        return colour >= 0.97
+    if isinstance(colour, tuple) and all(isinstance(v, (int, float)) for v in colour):
+        if len(colour) == 1:
+            return colour[0] >= 0.97
+        if len(colour) == 3:
+            return min(colour) >= 0.97
+        if len(colour) == 4:
+            return max(colour) <= 0.03
+    return False
 
-    The running header and footer, and rows that run across the page
-    without a gap (titles, the lines of a one-column page), are set aside; a
-    gutter is then a band at least 8 pt wide that (almost) no other word
-    crosses (a centred subtitle may), with text on both sides.
-    """
-    width = right - left
-    start, stop = int(left + width * _SEARCH_BAND[0]), int(left + width * _SEARCH_BAND[1])
-    rows = sorted(_rows(words), key=lambda row: row[0]["top"])
-    # The running header and footer are the page's first and last rows.
-    if rows and rows[0][0]["top"] < top + _MARGIN * (bottom - top):
-        rows = rows[1:]
-    if rows and rows[-1][0]["bottom"] > bottom - _MARGIN * (bottom - top):
-        rows = rows[:-1]
-    columnar = [word for row in rows if not _runs_across(row, width) for word in row]
-    tolerance = min(_CROSSING_ROWS, len(rows) // 10)
-    # How many words cover each x, by a difference array: linear in words + width.
-    delta = [0] * (stop - start + 2)
-    for word in columnar:
-        first, last = max(start, int(word["x0"]) + 1), min(stop, int(word["x1"]))
-        if first <= last:
-            delta[first - start] += 1
-            delta[last - start + 1] -= 1
-    gutters: list[float] = []
-    covering, run_start = 0, None
-    for offset in range(stop - start + 1):
-        covering += delta[offset]
-        clear = covering <= tolerance
-        if clear and run_start is None:
-            run_start = offset
-        if (not clear or offset == stop - start) and run_start is not None:
-            x0, x1 = start + run_start, start + offset - (0 if clear else 1)
-            x1 = min(x1, _next_column_edge(columnar, x0 + _MIN_GUTTER_PT, x1))
-            if x1 - x0 >= _MIN_GUTTER_PT and _text_on_both_sides(columnar, x0, x1):
-                gutters.append((x0 + x1) / 2)
-            run_start = None
-    return gutters
-
-
-def _next_column_edge(words: list[dict], after: float, before: float) -> float:
-    """Where a column of one or two lines starts inside a clear band: the
-    first left edge two words share."""
-    edges = Counter(round(word["x0"]) for word in words if after <= word["x0"] < before)
-    shared = [edge for edge, count in edges.items() if count >= 2]
-    return min(shared) - 1 if shared else before
-
-
-def _rows(words: list[dict]) -> list[list[dict]]:
-    rows: dict[int, list[dict]] = {}
-    for word in words:
-        rows.setdefault(round(word["top"]), []).append(word)
-    return [sorted(row, key=lambda w: w["x0"]) for row in rows.values()]
-
-
-def _runs_across(row: list[dict], width: float) -> bool:
-    """A wide row with no gap a gutter could pass through."""
-    extent = row[-1]["x1"] - row[0]["x0"]
-    widest_gap = max((b["x0"] - a["x1"] for a, b in zip(row, row[1:])), default=0.0)
-    return extent > 0.55 * width and widest_gap < _MIN_GUTTER_PT
-
-
-def _text_on_both_sides(words: list[dict], x0: float, x1: float) -> bool:
-    """Three words at least on each side, in rows that the band separates
-    (a row with a word inside the band is one line, not two columns)."""
-    on_left = on_right = 0
-    for row in _rows(words):
-        if any(word["x0"] < x1 and x0 < word["x1"] for word in row):
-            continue
-        on_left += sum(1 for word in row if word["x1"] <= x0)
-        on_right += sum(1 for word in row if word["x0"] >= x1)
-    # A lone page number or signature is no column; a short last column is one.
-    return min(on_left, on_right) >= 3
-
-
-def _bands(words: list[dict], gutters: list[float]) -> list[tuple[float, float, bool]]:
-    """Horizontal bands (top, bottom, spanning), top to bottom."""
-    rows: dict[int, list[float | bool]] = {}
-    for word in words:
-        key = round(word["top"])
-        crosses = any(word["x0"] < gutter < word["x1"] for gutter in gutters)
-        row = rows.setdefault(key, [word["top"], word["bottom"], False])
-        row[0], row[1] = min(row[0], word["top"]), max(row[1], word["bottom"])
-        row[2] = row[2] or crosses
-    bands: list[tuple[float, float, bool]] = []
-    for top, bottom, spanning in sorted(rows.values(), key=lambda row: row[0]):
-        if bands and bands[-1][2] == spanning:
-            bands[-1] = (bands[-1][0], max(bands[-1][1], bottom), spanning)
-        else:
-            bands.append((top, bottom, bool(spanning)))
-    return bands
-
-
-def _band_of(word: dict, bands: list[tuple[float, float, bool]]) -> int:
-    for index, (top, bottom, _) in enumerate(bands):
-        if top - 0.5 <= word["top"] <= bottom:
-            return index
-    return len(bands) - 1
-
-
-def _group_lines(words: list[dict], region: tuple[int, int]) -> list[Line]:
-    lines: list[list[dict]] = []
-    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
-        if lines and abs(word["top"] - lines[-1][0]["top"]) <= max(2.0, 0.3 * (word["bottom"] - word["top"])):
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    return [
-        Line(
-            text=" ".join(w["text"] for w in sorted(line, key=lambda w: w["x0"])),
-            top=min(w["top"] for w in line),
-            bottom=max(w["bottom"] for w in line),
-            size=max(float(w.get("size", 0)) for w in line),
-            region=region,
-        )
-        for line in lines
-    ]
 
 
 def _margin_lines(page: _RawPage) -> dict[int, tuple[str, int]]:
@@ -481,10 +377,12 @@ def _margin_lines(page: _RawPage) -> dict[int, tuple[str, int]]:
     if len(rows) < 3:  # a page of one or two lines has no header apart from its text
         return {}
     edge_rows = set(rows[:2] + rows[-2:])
+    # Display titles are not running headers, even when two pages open with the same words.
+    headings = {index for index, kind in enumerate(kind for block in page.blocks for kind in [block.kind] * len(block.lines)) if kind == HEADING}
     candidates = {}
     for index, line in enumerate(page.lines):
         in_margin = line.top < _MARGIN * page.height or line.bottom > (1 - _MARGIN) * page.height
-        if in_margin and round(line.top) in edge_rows:
+        if in_margin and round(line.top) in edge_rows and (index not in headings or _PAGE_NUMBER.search(line.text)):
             candidates[index] = (re.sub(r"\d+", "#", line.text.lower()), round(line.top / 6))
     return candidates
 
@@ -520,49 +418,72 @@ def mend_page_breaks(pages: list[PageText], vocabulary: set[str]) -> list[PageTe
             continue
         first, _, rest = there.text.partition(" ") if " " in there.text.split("\n", 1)[0] else there.text.partition("\n")
         joined = _join_hyphenated(here.text + "\n", first, vocabulary)
-        mended[index] = replace(here, text=joined)
-        mended[index + 1] = replace(there, text=rest.lstrip())
+        mended[index] = replace(here, text=joined, blocks=_shifted(here.blocks, joined, 0))
+        shift = len(there.text) - len(rest.lstrip())
+        mended[index + 1] = replace(there, text=rest.lstrip(), blocks=_shifted(there.blocks, rest.lstrip(), shift))
     return mended
+
+
+def _shifted(blocks: tuple[PageBlock, ...], text: str, shift: int) -> tuple[PageBlock, ...]:
+    """Blocks placed again in their page text once `shift` characters left its start
+    (or, with no shift, once its end grew: the last block takes the rest)."""
+    out = []
+    for number, block in enumerate(blocks):
+        start, end = max(block.start - shift, 0), max(block.end - shift, 0)
+        if shift == 0 and number == len(blocks) - 1:
+            end = len(text)
+        if end > start:
+            out.append(replace(block, start=start, end=end, text=text[start:end]))
+    return tuple(out)
 
 
 def _page_text(raw: _RawPage, repeated: set[tuple[str, int]], vocabulary: set[str]) -> PageText:
     if raw.text is not None:
-        text = normalise(raw.text)
-    else:
-        margins = _margin_lines(raw)
-        kept = [
-            line
-            for index, line in enumerate(raw.lines)
-            if index not in margins or not (margins[index] in repeated or _PAGE_NUMBER.search(line.text))
-        ]
-        text = normalise(join_lines(kept, vocabulary))
-    return PageText(number=raw.number, text=text, method=raw.method, warnings=tuple(raw.warnings))
+        return PageText(number=raw.number, text=normalise(raw.text), method=raw.method, warnings=tuple(raw.warnings))
+    margins = _margin_lines(raw)
+    dropped = {
+        index for index, key in margins.items() if key in repeated or _PAGE_NUMBER.search(raw.lines[index].text)
+    }
+    blocks, index = [], 0
+    for block in raw.blocks:
+        kept = tuple(line for offset, line in enumerate(block.lines) if index + offset not in dropped)
+        index += len(block.lines)
+        if kept:
+            blocks.append(replace(block, lines=kept) if len(kept) != len(block.lines) else block)
+    text, placed = blocks_text(blocks, vocabulary)
+    return PageText(number=raw.number, text=text, method=raw.method, warnings=tuple(raw.warnings), blocks=tuple(placed))
 
 
-def join_lines(lines: list[Line], vocabulary: set[str] = frozenset()) -> str:
-    """Lines to text: paragraphs separated by a blank line, hyphenated words joined."""
-    if not lines:
-        return ""
-    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:]) if a.region == b.region and b.top > a.bottom - 1]
-    usual_gap = statistics.median(gaps) if gaps else 0.0
-    text = lines[0].text
-    for previous, line in zip(lines, lines[1:]):
-        text += _separator(previous, line, usual_gap)
-        text = _join_hyphenated(text, line.text, vocabulary)
-    return text
-
-
-def _separator(previous: Line, line: Line, usual_gap: float) -> str:
-    if previous.region[0] != line.region[0]:
-        return "\n\n"  # a band across the page (a title) is its own paragraph
-    if previous.region != line.region:
-        return "\n"  # the next column continues the text
-    height = max(previous.bottom - previous.top, line.bottom - line.top, 1.0)
-    if line.top - previous.bottom > usual_gap + 0.5 * height:
-        return "\n\n"
-    if previous.size and line.size and abs(previous.size - line.size) > 0.15 * max(previous.size, line.size):
-        return "\n\n"  # a heading in another size
-    return "\n"
+def blocks_text(blocks: list[Block], vocabulary: set[str] = frozenset()) -> tuple[str, list[PageBlock]]:
+    """The page text the blocks make, and each block as it stands in it (its
+    text, offsets, and the heading of its section): blocks are separated by a
+    blank line, unless one goes on with the one before; lines by a line
+    break; words cut at a line end are joined."""
+    text = ""
+    placed: list[PageBlock] = []
+    heading: str | None = None
+    for block in blocks:
+        lines = [line for line in (normalise(line.text) for line in block.lines) if line]
+        if not lines:
+            continue
+        if text:
+            text += "\n" if block.continues else "\n\n"
+        for number, line in enumerate(lines):
+            if number:
+                text += "\n"
+            text = _join_hyphenated(text, line, vocabulary)
+            if number == 0:  # a word cut at the end of the block before is mended into it
+                start = len(text) - len(line)
+        block_text = text[start:]
+        if block.kind == HEADING:
+            heading = " ".join(block_text.split())
+        placed.append(
+            PageBlock(
+                kind=block.kind, bbox=block.bbox, text=block_text, start=start, end=len(text),
+                heading=None if block.kind == HEADING else heading,
+            )
+        )  # fmt: skip
+    return text, placed
 
 
 def _join_hyphenated(text: str, next_line: str, vocabulary: set[str] = frozenset()) -> str:

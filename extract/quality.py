@@ -7,7 +7,12 @@ order measures both at once.
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from extract.text import normalise
 
 _WHITESPACE = re.compile(r"\s+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
@@ -34,3 +39,63 @@ def reading_order_score(source_sentences: list[str], extracted_text: str) -> flo
             found += 1
             position = index + len(needle)
     return found / len(source_sentences)
+
+
+@dataclass(frozen=True)
+class GoldPage:
+    """The body sentences of one page of a real document, in reading order, as a careful reader reads them."""
+
+    number: int
+    sentences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GoldDocument:
+    file: str
+    pages: tuple[GoldPage, ...]
+
+
+def load_gold(path: Path) -> GoldDocument:
+    """A gold file: `{"file", "pages": [{"number", "sentences": [...]}]}` (see tests/data/real-programmes/)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return GoldDocument(
+        file=data["file"],
+        pages=tuple(GoldPage(page["number"], tuple(page["sentences"])) for page in data["pages"]),
+    )
+
+
+@dataclass(frozen=True)
+class PageScore:
+    number: int
+    sentences: int
+    found: int
+    missed: tuple[str, ...]
+
+    @property
+    def score(self) -> float:
+        return self.found / self.sentences if self.sentences else 1.0
+
+
+def page_scores(gold: GoldDocument, page_texts: dict[int, str]) -> list[PageScore]:
+    """For each gold page, the gold sentences found whole and in order in that
+    page's extracted text (both sides normalised as extraction normalises text)."""
+    scores = []
+    for page in gold.pages:
+        haystack = _comparable(normalise(page_texts.get(page.number, "")))
+        position = found = 0
+        missed = []
+        for sentence in page.sentences:
+            needle = _comparable(normalise(sentence))
+            index = haystack.find(needle, position)
+            if index >= 0:
+                found += 1
+                position = index + len(needle)
+            else:
+                missed.append(sentence)
+        scores.append(PageScore(page.number, len(page.sentences), found, tuple(missed)))
+    return scores
+
+
+def document_score(scores: list[PageScore]) -> float:
+    total = sum(score.sentences for score in scores)
+    return sum(score.found for score in scores) / total if total else 1.0

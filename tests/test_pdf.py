@@ -33,7 +33,7 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-WORD_KEYS = ("text", "x0", "x1", "top", "bottom", "doctop", "upright", "size", "width", "height")
+WORD_KEYS = ("text", "x0", "x1", "top", "bottom", "doctop", "upright", "size", "width", "height", "fontname", "matrix")
 
 
 def pdfplumber_chars(page) -> list[dict]:
