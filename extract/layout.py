@@ -128,8 +128,13 @@ def page_blocks(chars: list[dict], width: float, height: float, graphics: Graphi
         return _blocks([sorted(items, key=lambda item: (round(item.top), item.x0))], body_size, graphics.rules)
     _mark_captions(items, graphics, width * height)
     _mark_bullets(items, graphics, body_size)
-    items = _boxes(items, graphics, width * height)
-    return _blocks(_xy_cut(items, graphics.rules, 0), body_size, graphics.rules)
+    # Captions are kept apart from the body: read after it, each on its own.
+    captions = [item for item in items if item.captioned]
+    items = _boxes([item for item in items if not item.captioned], graphics, width * height)
+    groups = _xy_cut(items, graphics.rules, 0) if items else []
+    if captions:
+        groups += _xy_cut(captions, graphics.rules, 0)
+    return _blocks(groups, body_size, graphics.rules)
 
 
 # ── characters and words ──────────────────────────────────────────────────
@@ -142,7 +147,7 @@ def _split_by_direction(chars: list[dict]) -> tuple[list[dict], list[dict]]:
         scale = math.hypot(a, b) or 1.0
         if a > 0 and abs(b) / scale <= _TILT and d > 0 and char.get("upright", True):
             flat.append(char)
-        elif char["text"].strip():
+        else:
             tilted.append(char)
     return flat, tilted
 
@@ -183,7 +188,10 @@ def _join_drop_capitals(items: list[_Item]) -> list[_Item]:
         for item in items:
             if item is drop or id(item) in taken or item.size > 1.5 * usual:
                 continue
-            if drop.x1 - 1 <= item.x0 <= drop.x1 + 2.5 * usual and drop.top - usual <= item.top <= drop.top + 0.5 * (drop.bottom - drop.top):
+            # The glyph's box runs from the font's descent to its ascent, not the
+            # letter's: the first line may stand a third of it above the box's top.
+            height = drop.bottom - drop.top
+            if drop.x1 - 1 <= item.x0 <= drop.x1 + 2.5 * usual and drop.top - 0.3 * height <= item.top <= drop.top + 0.5 * height:
                 if best is None or (item.top, item.x0) < (best.top, best.x0):
                     best = item
         if best is None or not best.text[:1].isalpha() or not best.text[:1].islower():
@@ -313,7 +321,7 @@ def _tilted_line(run: list[dict]) -> tuple[Line, tuple[float, float]]:
     text = ""
     for previous, char in zip([None, *along], along):
         if previous is not None and text and not text.endswith(" ") and char["text"] != " ":
-            gap = _along(char, direction) - _along(previous, direction) - _extent(previous, direction)
+            gap = _along(char, direction) - _along(previous, direction) - (_extent(previous, direction) + _extent(char, direction)) / 2
             if gap > 0.25 * max(char.get("size", 1.0), 1.0):
                 text += " "
         text += char["text"]
@@ -365,9 +373,22 @@ def _tilted_item(lines: tuple[Line, ...]) -> _Item:
 def _mark_captions(items: list[_Item], graphics: Graphics, page_area: float) -> None:
     """Words set on a photo are its caption."""
     photos = [box for box in graphics.images if 0.01 * page_area < _area(box) < 0.6 * page_area]
+    if not photos:
+        return
     for item in items:
         centre = ((item.x0 + item.x1) / 2, (item.top + item.bottom) / 2)
-        item.captioned = any(_inside(centre, box) for box in photos)
+        item.captioned = not item.tilted and any(_inside(centre, box) for box in photos)
+    # A line that runs off the photo is body text set over its edge, not a caption.
+    rows: dict[int, list[_Item]] = {}
+    for item in items:
+        rows.setdefault(round(item.top), []).append(item)
+    changed, passes = True, 0
+    while changed and passes < 50:  # along the line, word by word: a line is a caption whole or not at all
+        changed, passes = False, passes + 1
+        for item in items:
+            if item.captioned and _cuts_lines([item], rows, same=lambda other: other.captioned):
+                item.captioned = False
+                changed = True
 
 
 def _mark_bullets(items: list[_Item], graphics: Graphics, body_size: float) -> None:
@@ -380,14 +401,20 @@ def _mark_bullets(items: list[_Item], graphics: Graphics, body_size: float) -> N
     markers.sort()
     lefts = [box[0] for box in markers]
     for item in items:
-        # Markers ending within a size and a half left of the word's start.
+        # One marker ending within a size and a half left of the word's start,
+        # centred on its line; several small shapes there are an icon, not a bullet.
         first = bisect.bisect_left(lefts, item.x0 - 3 * item.size)
+        near = []
         for box in markers[first:]:
             if box[0] >= item.x0:
                 break
-            if box[2] <= item.x0 + 1 and item.x0 - box[2] < 1.5 * item.size and box[1] < item.bottom and item.top < box[3]:
-                item.bulleted = True
-                break
+            if box[1] < item.bottom + item.size and item.top - item.size < box[3]:
+                near.append(box)
+        bullets = [
+            box for box in near
+            if box[2] <= item.x0 + 1 and item.x0 - box[2] < 1.5 * item.size and item.top <= (box[1] + box[3]) / 2 <= item.bottom
+        ]  # fmt: skip
+        item.bulleted = len(bullets) == 1 and len(near) <= 2
 
 
 def _boxes(items: list[_Item], graphics: Graphics, page_area: float) -> list[_Item]:
@@ -450,13 +477,14 @@ def _touches_another(box: tuple[float, float, float, float], fills: tuple) -> bo
     return False
 
 
-def _cuts_lines(contents: list[_Item], rows: dict[int, list[_Item]]) -> bool:
-    """Whether a line runs from inside the box to outside it."""
+def _cuts_lines(contents: list[_Item], rows: dict[int, list[_Item]], same=None) -> bool:
+    """Whether a line runs from these items to others beside them."""
     members = {id(item) for item in contents}
     for item in contents:
         for key in (round(item.top) - 1, round(item.top), round(item.top) + 1):
             for other in rows.get(key, ()):
-                if id(other) not in members and max(other.x0 - item.x1, item.x0 - other.x1) < 1.5 * item.size:
+                inside = id(other) in members or (same is not None and same(other))
+                if not inside and max(other.x0 - item.x1, item.x0 - other.x1) < 1.5 * item.size:
                     return True
     return False
 
@@ -486,8 +514,11 @@ def _xy_cut(items: list[_Item], rules: tuple, depth: int) -> list[list[_Item]]:
     if len(items) <= 1 or depth > _MAX_DEPTH:
         return _leaf(items)
     width = max(item.x1 for item in items) - min(item.x0 for item in items)
-    columns = _split_columns(items, rules)
-    if columns:
+    ruled = _split_at_rules(items, rules)
+    columns = [] if ruled else _split_columns(items, rules)
+    if ruled:
+        parts = ruled
+    elif columns:
         parts = columns
     else:
         slabs = _slabs(items)
@@ -501,6 +532,27 @@ def _xy_cut(items: list[_Item], rules: tuple, depth: int) -> list[list[_Item]]:
         inset = len(part) == 1 and part[0].contents and part[0].x1 - part[0].x0 < 0.8 * width
         (boxes if inset else flow).extend(_xy_cut(part, rules, depth + 1))
     return flow + boxes
+
+
+def _split_at_rules(items: list[_Item], rules: tuple) -> list[list[_Item]]:
+    """A horizontal rule drawn across the whole region, between its lines,
+    separates what is above from what is below, whatever columns each has."""
+    left, right = min(item.x0 for item in items), max(item.x1 for item in items)
+    top, bottom = min(item.top for item in items), max(item.bottom for item in items)
+    width = right - left
+    cuts = sorted(
+        (rule[1] + rule[3]) / 2 for rule in rules
+        if rule[3] - rule[1] <= 2 and rule[0] <= left + 0.1 * width and rule[2] >= right - 0.1 * width
+        and top < rule[1] and rule[3] < bottom
+    )  # fmt: skip
+    cuts = [y for y in cuts if not any(item.top < y < item.bottom for item in items)]
+    if not cuts:
+        return []
+    parts: list[list[_Item]] = [[] for _ in range(len(cuts) + 1)]
+    for item in items:
+        parts[bisect.bisect_left(cuts, (item.top + item.bottom) / 2)].append(item)
+    parts = [part for part in parts if part]
+    return parts if len(parts) > 1 else []
 
 
 def _leaf(items: list[_Item]) -> list[list[_Item]]:
@@ -528,16 +580,59 @@ def _regroup(slabs: list[list[_Item]], rules: tuple) -> list[list[_Item]]:
     rows of a column section, whatever lines up across its columns."""
     runs: list[list[_Item]] = []
     coverage: _Coverage | None = None
-    for previous, slab in zip([None, *slabs], slabs):
-        if coverage is not None and not _table_rows(runs[-1], previous, slab):
+    gutters = [_Coverage(slab).gutters(rules) for slab in slabs]
+    row_breaks = _table_row_breaks(slabs, gutters)
+    for index, (previous, slab) in enumerate(zip([None, *slabs], slabs)):
+        own = gutters[index]
+        table = index in row_breaks or (coverage is not None and _table_rows(runs[-1], previous, slab))
+        if coverage is not None and not table and not (own and _section_break(previous, slab)):
             trial = coverage.plus(slab)
-            if trial.gutters(rules):
+            if trial.gutters(rules) or (not own and not coverage.gutters(rules) and _tight(previous, slab)):
+                # Lines of one paragraph stay together until a column section begins beside them.
                 coverage = trial
                 runs[-1].extend(slab)
                 continue
         coverage = _Coverage(slab)
         runs.append(list(slab))
     return runs
+
+
+def _table_row_breaks(slabs: list[list[_Item]], gutters: list[list[float]]) -> set[int]:
+    """Indexes of slabs that start a row of a table: three slabs or more in a
+    row, padded apart, whose columns stand at the same places. Two columns of
+    text may end a paragraph at the same height once; a table does it at every row."""
+    def same_columns(a: list[float], b: list[float]) -> bool:
+        return bool(a) and len(a) == len(b) and all(abs(x - y) <= 4.0 for x, y in zip(a, b))
+
+    breaks: set[int] = set()
+    start = 0
+    for index in range(1, len(slabs) + 1):
+        continues = index < len(slabs) and same_columns(gutters[index - 1], gutters[index]) and _padded(slabs[index - 1], slabs[index])
+        if not continues:
+            if index - start >= 3:
+                breaks.update(range(start + 1, index))
+                if index < len(slabs):
+                    breaks.add(index)
+            start = index
+    return breaks
+
+
+def _padded(previous: list[_Item], slab: list[_Item]) -> bool:
+    size = min(item.size for item in slab)
+    return min(item.top for item in slab) - max(item.bottom for item in previous) > 0.9 * size
+
+
+def _tight(previous: list[_Item], slab: list[_Item]) -> bool:
+    size = min(item.size for item in slab)
+    return min(item.top for item in slab) - max(item.bottom for item in previous) < 0.6 * size
+
+
+def _section_break(previous: list[_Item], slab: list[_Item]) -> bool:
+    """Whitespace of several lines across the whole region, before slabs with
+    columns of their own, ends a section: what follows is laid out anew, even
+    where its gutter happens to line up with the one above."""
+    size = min(statistics.median(item.size for item in slab), statistics.median(item.size for item in previous))
+    return min(item.top for item in slab) - max(item.bottom for item in previous) > 2.5 * size
 
 
 def _table_rows(run: list[_Item], previous: list[_Item], slab: list[_Item]) -> bool:
@@ -599,18 +694,31 @@ def _line_rows(items: list[_Item]) -> list[tuple[float, float]]:
 
 
 def _cells_of_a_table(left: list[_Item], right: list[_Item]) -> bool:
-    """Side by side, rows that start at the same heights and stand apart by
-    more than a line's spacing (padded cells), not two columns of running text."""
-    a, b = _line_rows(left), _line_rows(right)
-    if len(a) < 2 or len(b) < 2:
-        return False
+    """Side by side, cells (runs of lines padded apart by more than a line's
+    spacing) that stand at the same heights, top-aligned or centred: columns
+    of a table, read row by row, not two columns of running text."""
     size = statistics.median(item.size for item in left + right)
-    tops = sorted(top for top, _ in b)
-    aligned = sum(1 for top, _ in a if _has_near(tops, top, 2.0))
-    fewer = a if len(a) <= len(b) else b
-    gaps = [next_top - bottom for (_, bottom), (next_top, _) in zip(fewer, fewer[1:])]
-    sparse = statistics.median(gaps) > 0.9 * size if gaps else False
-    return aligned >= 0.7 * min(len(a), len(b)) and sparse
+    a, b = _cells(_line_rows(left), size), _cells(_line_rows(right), size)
+    fewer, other = (a, b) if len(a) <= len(b) else (b, a)
+    if len(fewer) < 2:
+        return False
+    tops = sorted(top for top, _ in other)
+    centres = sorted((top + bottom) / 2 for top, bottom in other)
+    aligned = sum(
+        1 for top, bottom in fewer
+        if _has_near(tops, top, 2.0) or _has_near(centres, (top + bottom) / 2, max(2.0, 0.6 * size))
+    )  # fmt: skip
+    return aligned >= max(2, 0.7 * len(fewer)) and (len(fewer) >= 3 or aligned == len(fewer) == len(other))
+
+
+def _cells(rows: list[tuple[float, float]], size: float) -> list[tuple[float, float]]:
+    cells: list[list[float]] = []
+    for top, bottom in rows:
+        if cells and top - cells[-1][1] <= 0.9 * size:
+            cells[-1][1] = max(cells[-1][1], bottom)
+        else:
+            cells.append([top, bottom])
+    return [(top, bottom) for top, bottom in cells]
 
 
 def _has_near(sorted_values: list[float], value: float, tolerance: float) -> bool:
@@ -749,20 +857,27 @@ def _group_rows(groups: list[list[_Item]], body_size: float, rules: tuple, boxed
         if len(group) == 1 and group[0].contents:
             rows.extend(_group_rows(_xy_cut(group[0].contents, rules, 1), body_size, rules, boxed=True))
             continue
+        captions: list[_Row] = []
         for row in _rows(group):
             for made in _row_lines(row, body_size):
                 if boxed and made.kind == BODY:
                     made.kind = SIDEBAR
-                rows.append(made)
+                # A caption set beside a column is read after the column, not inside its sentences.
+                (captions if made.kind == CAPTION else rows).append(made)
+        rows.extend(captions)
     return rows
 
 
 def _row_lines(row: list[_Item], body_size: float) -> list[_Row]:
     if row[0].tilted:
         item = row[0]
-        kind = HEADING if item.size >= 1.15 * body_size or len(item.text.split()) <= 12 else BODY
+        kind = HEADING if item.size >= 1.15 * body_size else BODY
         return [_Row(line, [item], kind) for line in item.tilted]
-    text = " ".join(item.text for item in row)
+    text = row[0].text
+    for previous, item in zip(row, row[1:]):
+        # Touching words were split only by a shift of height: an exponent ("1er"), a change of font.
+        shifted = abs(item.size - previous.size) > 0.15 * max(item.size, previous.size) or abs(item.top - previous.top) > 0.2 * item.size
+        text += ("" if item.x0 - previous.x1 < 0.3 and shifted and not item.tilted else " ") + item.text
     line = Line(
         text=text, top=min(i.top for i in row), bottom=max(i.bottom for i in row), size=max(i.size for i in row),
         x0=row[0].x0, x1=max(i.x1 for i in row), bold=sum(i.bold for i in row) * 2 > len(row),
