@@ -97,6 +97,8 @@ class _Item:
     """A drawn bullet (a small square, disc or check mark) stands just left of the word."""
     contents: list["_Item"] = field(default_factory=list)
     """For a box (text on a tinted background): the items inside it, read as a page of their own."""
+    table: list[list[list["_Item"]]] = field(default_factory=list)
+    """For a ruled table: its rows, top to bottom, of cells, left to right, of items."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class Graphics:
     rules: tuple[tuple[float, float, float, float], ...] = ()
     """Thin lines: separators between columns and sections."""
     images: tuple[tuple[float, float, float, float], ...] = ()
+    frames: tuple[tuple[float, float, float, float], ...] = ()
+    """Rectangles drawn, filled or stroked in any colour: table cells among them."""
 
 
 # ── entry point ───────────────────────────────────────────────────────────
@@ -130,7 +134,8 @@ def page_blocks(chars: list[dict], width: float, height: float, graphics: Graphi
     _mark_bullets(items, graphics, body_size)
     # Captions are kept apart from the body: read after it, each on its own.
     captions = [item for item in items if item.captioned]
-    items = _boxes([item for item in items if not item.captioned], graphics, width * height)
+    items = _tables([item for item in items if not item.captioned], graphics, body_size, width * height)
+    items = _boxes(items, graphics, width * height)
     groups = _xy_cut(items, graphics.rules, 0) if items else []
     if captions:
         groups += _xy_cut(captions, graphics.rules, 0)
@@ -417,6 +422,80 @@ def _mark_bullets(items: list[_Item], graphics: Graphics, body_size: float) -> N
         item.bulleted = len(bullets) == 1 and len(near) <= 2
 
 
+def _tables(items: list[_Item], graphics: Graphics, body_size: float, page_area: float) -> list[_Item]:
+    """A ruled table (cells drawn as rectangles side by side and one above the
+    other) is one region, read row by row and, in a row, cell by cell."""
+    cells = sorted(
+        {
+            box for box in graphics.frames
+            if box[2] - box[0] >= 1.5 * body_size and box[3] - box[1] >= 1.2 * body_size and _area(box) < 0.3 * page_area
+        }
+    )  # fmt: skip
+    if len(cells) < 4 or len(cells) > 5000:
+        return items
+    holding: dict[tuple, list[_Item]] = {}
+    lefts = [cell[0] for cell in cells]
+    for item in items:
+        centre = ((item.x0 + item.x1) / 2, (item.top + item.bottom) / 2)
+        inside = [cell for cell in cells[: bisect.bisect_right(lefts, centre[0])] if _inside(centre, cell)]
+        if inside:
+            holding.setdefault(min(inside, key=_area), []).append(item)
+    if len(holding) < 4:
+        return items
+    taken: set[int] = set()
+    tables: list[_Item] = []
+    for group in _touching_groups(sorted(holding)):
+        rows: list[list[tuple]] = []
+        for cell in sorted(group, key=lambda cell: (cell[1], cell[0])):
+            if rows and abs(cell[1] - rows[-1][0][1]) <= 2.5:
+                rows[-1].append(cell)
+            else:
+                rows.append([cell])
+        if len(rows) < 2 or max(len(row) for row in rows) < 2:
+            continue
+        table = [[holding[cell] for cell in sorted(row)] for row in rows]
+        members = [item for row in table for cell in row for item in cell]
+        tables.append(
+            _Item(
+                text="", x0=min(c[0] for c in group), x1=max(c[2] for c in group), top=min(c[1] for c in group),
+                bottom=max(c[3] for c in group), size=statistics.median(i.size for i in members), table=table,
+            )
+        )  # fmt: skip
+        taken.update(id(item) for item in members)
+    if not tables:
+        return items
+    return [item for item in items if id(item) not in taken] + tables
+
+
+def _touching_groups(cells: list[tuple]) -> list[list[tuple]]:
+    """Cells that share an edge, transitively."""
+    parent = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    by_left = sorted(range(len(cells)), key=lambda i: cells[i][0])
+    lefts = [cells[i][0] for i in by_left]
+    for i, a in enumerate(cells):
+        # Neighbours start before this cell ends (plus the tolerance): a bounded window when cells are many.
+        stop = bisect.bisect_right(lefts, a[2] + 2.5)
+        for j in by_left[:stop]:
+            b = cells[j]
+            if j == i or b[2] < a[0] - 2.5:
+                continue
+            beside = (abs(b[0] - a[2]) <= 2.5 or abs(a[0] - b[2]) <= 2.5) and min(a[3], b[3]) - max(a[1], b[1]) > 1
+            stacked = (abs(b[1] - a[3]) <= 2.5 or abs(a[1] - b[3]) <= 2.5) and min(a[2], b[2]) - max(a[0], b[0]) > 1
+            if beside or stacked:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[tuple]] = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault(root(i), []).append(cell)
+    return [group for group in groups.values() if len(group) >= 4]
+
+
 def _boxes(items: list[_Item], graphics: Graphics, page_area: float) -> list[_Item]:
     """Text on a tinted box (an inset, a sidebar, a band of key measures) is
     one region: the cut places the box as a whole, and reads it as a page of
@@ -556,8 +635,8 @@ def _split_at_rules(items: list[_Item], rules: tuple) -> list[list[_Item]]:
 
 
 def _leaf(items: list[_Item]) -> list[list[_Item]]:
-    plain = [item for item in items if not item.contents]
-    boxes = [[item] for item in sorted(items, key=lambda item: item.top) if item.contents]
+    plain = [item for item in items if not item.contents and not item.table]
+    boxes = [[item] for item in sorted(items, key=lambda item: item.top) if item.contents or item.table]
     return ([plain] if plain else []) + boxes
 
 
@@ -837,6 +916,8 @@ class _Row:
     line: Line
     items: list[_Item]
     kind: str
+    starts: bool = False
+    """The first line of a table row."""
 
 
 def _blocks(groups: list[list[_Item]], body_size: float, rules: tuple = ()) -> list[Block]:
@@ -856,6 +937,16 @@ def _group_rows(groups: list[list[_Item]], body_size: float, rules: tuple, boxed
     for group in groups:
         if len(group) == 1 and group[0].contents:
             rows.extend(_group_rows(_xy_cut(group[0].contents, rules, 1), body_size, rules, boxed=True))
+            continue
+        if len(group) == 1 and group[0].table:
+            for table_row in group[0].table:
+                first = True
+                for cell in table_row:
+                    for row in _rows(cell):
+                        for made in _row_lines(row, body_size):
+                            made.kind, made.starts = TABLE_ROW, first
+                            first = False
+                            rows.append(made)
             continue
         captions: list[_Row] = []
         for row in _rows(group):
@@ -910,6 +1001,8 @@ def _usual_gap(rows: list[_Row]) -> float:
 
 def _continues_block(rows: list[_Row], row: _Row, usual_gap: float) -> bool:
     last = rows[-1]
+    if last.kind == TABLE_ROW and row.kind == TABLE_ROW and (row.starts or last.starts or any(r.starts for r in rows)):
+        return not row.starts  # a ruled table's row is one block, whatever its cells hold
     if row.kind in (LIST_ITEM, TABLE_ROW) and row.kind != HEADING:
         if row.kind == TABLE_ROW or row.items[0].bulleted or _BULLET.match(row.line.text) or _BULLET_GLYPH.match(row.items[0].text):
             return False

@@ -40,7 +40,7 @@ from pdfplumber.utils.text import WordExtractor
 
 from config.errors import EncryptedDocument, ExtractionError
 from extract.limits import ExtractionLimits, PageTimeout, page_deadline
-from extract.layout import HEADING, Block, Graphics, Line, page_blocks
+from extract.layout import HEADING, TABLE_ROW, Block, Graphics, Line, page_blocks
 from extract.model import PageBlock, PageText
 from extract.ocr import OCR_RESOLUTION, OcrUnavailable, ocr_image
 from extract.text import normalise
@@ -233,6 +233,7 @@ class _CharReader(PDFTextDevice):
         self.images: list[tuple[float, float, float, float]] = []
         self.fills: list[tuple[float, float, float, float]] = []
         self.rules: list[tuple[float, float, float, float]] = []
+        self.frames: list[tuple[float, float, float, float]] = []
         self._height, self._y_offset = float(page.height), page.mediabox[1]
         self._x_offset = page.mediabox[0]
         self._doctop = page.initial_doctop
@@ -248,6 +249,8 @@ class _CharReader(PDFTextDevice):
         if not points or not (stroke or fill):
             return
         x0, top, x1, bottom = box = self._box(points)
+        if x1 - x0 > 2 and bottom - top > 2 and len(path) <= 6 and _is_rectangle(path):
+            self.frames.append(box)
         if fill and not _is_white(graphicstate.ncolor) and x1 - x0 > 2 and bottom - top > 2:
             self.fills.append(box)
         elif (stroke or fill) and (x1 - x0 <= 2 or bottom - top <= 2) and max(x1 - x0, bottom - top) > 20:
@@ -351,8 +354,20 @@ def page_content(page: pdfplumber.page.Page) -> tuple[list[dict], bool, Graphics
     """The page's characters (see `page_chars`), whether it holds an image, and what it draws besides text."""
     reader = _CharReader(page.pdf.rsrcmgr, page)
     PDFPageInterpreter(page.pdf.rsrcmgr, reader).process_page(page.page_obj)
-    graphics = Graphics(fills=tuple(reader.fills), rules=tuple(reader.rules), images=tuple(reader.images))
+    graphics = Graphics(
+        fills=tuple(reader.fills), rules=tuple(reader.rules), images=tuple(reader.images), frames=tuple(reader.frames)
+    )
     return reader.chars, reader.has_image, graphics
+
+
+def _is_rectangle(path) -> bool:
+    """A path of one rectangle (`re`, or four straight sides): a frame or a table cell."""
+    points = [(segment[1], segment[2]) for segment in path if segment[0] in "ml" and len(segment) == 3]
+    if len(points) < 4 or any(segment[0] not in "mlh" for segment in path):
+        return False
+    xs = {round(x, 1) for x, _ in points}
+    ys = {round(y, 1) for _, y in points}
+    return len(xs) == 2 and len(ys) == 2
 
 
 def _is_white(colour) -> bool:
@@ -377,11 +392,16 @@ def _margin_lines(page: _RawPage) -> dict[int, tuple[str, int]]:
     if len(rows) < 3:  # a page of one or two lines has no header apart from its text
         return {}
     edge_rows = set(rows[:2] + rows[-2:])
-    # Display titles are not running headers, even when two pages open with the same words.
-    headings = {index for index, kind in enumerate(kind for block in page.blocks for kind in [block.kind] * len(block.lines)) if kind == HEADING}
+    # Display titles are not running headers, even when two pages open with the same words,
+    # and the number of a table's first row is no page number.
+    kinds = [block.kind for block in page.blocks for _ in block.lines]
+    headings = {index for index, kind in enumerate(kinds) if kind == HEADING}
+    cells = {index for index, kind in enumerate(kinds) if kind == TABLE_ROW}
     candidates = {}
     for index, line in enumerate(page.lines):
         in_margin = line.top < _MARGIN * page.height or line.bottom > (1 - _MARGIN) * page.height
+        if index in cells:
+            continue
         if in_margin and round(line.top) in edge_rows and (index not in headings or _PAGE_NUMBER.search(line.text)):
             candidates[index] = (re.sub(r"\d+", "#", line.text.lower()), round(line.top / 6))
     return candidates
@@ -489,6 +509,8 @@ def blocks_text(blocks: list[Block], vocabulary: set[str] = frozenset()) -> tupl
 def _join_hyphenated(text: str, next_line: str, vocabulary: set[str] = frozenset()) -> str:
     """Append `next_line` after the separator, mending a word cut at the line end."""
     body, separator = text.rstrip("\n"), text[len(text.rstrip("\n")) :]
+    if separator == "\n" and re.search(r"\d[–-]$", body) and next_line[:1].isdigit():
+        return body + next_line  # a range of numbers wrapped in a narrow cell ("0–" "3")
     if separator != "\n" or not next_line or not body.endswith(("-", "\u00ad")) or len(body) < 2:
         return text + next_line
     if body.endswith("\u00ad"):

@@ -266,11 +266,17 @@ def extract_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A PDF, HTML, DOCX or text file.")],
     as_json: Annotated[bool, typer.Option("--json", help="The stable JSON format, errors included.")] = False,
+    debug_png: Annotated[
+        Path | None,
+        typer.Option("--debug-png", help="Write each page of a PDF to this folder as a PNG, its blocks drawn and numbered in reading order."),
+    ] = None,
 ) -> None:
     """Print the text of a PDF, HTML, DOCX or text file, page by page.
 
     Example: vigie extract --json samples/programmes/moulins-en-commun.pdf
+    Example: vigie extract programme.pdf --debug-png pages/
     """
+    from extract.debug import write_debug_pngs
     from extract.isolated import extract_isolated
     from extract.limits import ExtractionLimits
 
@@ -283,6 +289,16 @@ def extract_command(
         else:
             err.print(f"error: {exc}", highlight=False, soft_wrap=True, style="red")
         raise typer.Exit(1) from None
+    if debug_png is not None:
+        if extracted.media_type != "application/pdf":
+            err.print(f"error: {file}: --debug-png draws the pages of a PDF; this file is {extracted.media_type}", highlight=False)
+            raise typer.Exit(1)
+        try:
+            written = write_debug_pngs(file, extracted, debug_png)
+        except VigieError as exc:
+            err.print(f"error: {exc}", highlight=False, soft_wrap=True, style="red")
+            raise typer.Exit(1) from None
+        err.print(f"{len(written)} pages drawn in {debug_png}", highlight=False, markup=False)
     if as_json:
         _print_json(extracted.to_json())
         return
