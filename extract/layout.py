@@ -663,7 +663,7 @@ def _regroup(slabs: list[list[_Item]], rules: tuple) -> list[list[_Item]]:
     row_breaks = _table_row_breaks(slabs, gutters)
     for index, (previous, slab) in enumerate(zip([None, *slabs], slabs)):
         own = gutters[index]
-        table = index in row_breaks or (coverage is not None and _table_rows(runs[-1], previous, slab))
+        table = index in row_breaks
         if coverage is not None and not table and not (own and _section_break(previous, slab)):
             trial = coverage.plus(slab)
             if trial.gutters(rules) or (not own and not coverage.gutters(rules) and _tight(previous, slab)):
@@ -712,14 +712,6 @@ def _section_break(previous: list[_Item], slab: list[_Item]) -> bool:
     where its gutter happens to line up with the one above."""
     size = min(statistics.median(item.size for item in slab), statistics.median(item.size for item in previous))
     return min(item.top for item in slab) - max(item.bottom for item in previous) > 2.5 * size
-
-
-def _table_rows(run: list[_Item], previous: list[_Item], slab: list[_Item]) -> bool:
-    """Two short slabs apart by more than a line's spacing are rows of a table
-    (cells padded apart), not lines of a column section: read row by row."""
-    size = statistics.median(item.size for item in slab)
-    gap = min(item.top for item in slab) - max(item.bottom for item in previous)
-    return gap > 0.9 * size and _line_count(run) <= 3 and _line_count(slab) <= 3
 
 
 def _line_count(items: list[_Item]) -> int:
@@ -779,15 +771,14 @@ def _cells_of_a_table(left: list[_Item], right: list[_Item]) -> bool:
     size = statistics.median(item.size for item in left + right)
     a, b = _cells(_line_rows(left), size), _cells(_line_rows(right), size)
     fewer, other = (a, b) if len(a) <= len(b) else (b, a)
-    if len(fewer) < 2:
-        return False
     tops = sorted(top for top, _ in other)
     centres = sorted((top + bottom) / 2 for top, bottom in other)
     aligned = sum(
         1 for top, bottom in fewer
         if _has_near(tops, top, 2.0) or _has_near(centres, (top + bottom) / 2, max(2.0, 0.6 * size))
     )  # fmt: skip
-    return aligned >= max(2, 0.7 * len(fewer)) and (len(fewer) >= 3 or aligned == len(fewer) == len(other))
+    # Two pairs of blocks side by side are as often a heading and a paragraph in each of two columns.
+    return len(fewer) >= 3 and aligned >= 0.7 * len(fewer)
 
 
 def _cells(rows: list[tuple[float, float]], size: float) -> list[tuple[float, float]]:
