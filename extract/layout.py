@@ -34,7 +34,7 @@ import math
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pdfplumber.utils.text import WordExtractor
 
@@ -73,6 +73,8 @@ class Block:
     lines: tuple[Line, ...]
     continues: bool = False
     """The block goes on with the text of the block before it (a paragraph running into the next column)."""
+    drawn_bullet: bool = False
+    """A list item whose bullet is drawn (a shape, not a character of the text)."""
 
     @property
     def text(self) -> str:
@@ -185,7 +187,7 @@ def _join_drop_capitals(items: list[_Item]) -> list[_Item]:
         return items
     usual = statistics.median(item.size for item in items)
     drops = [item for item in items if len(item.text) == 1 and item.text.isalpha() and item.size >= 2.2 * usual]
-    if not drops:
+    if not drops or len(drops) > 20:  # more are a poster's letters, not drop capitals
         return items
     taken: set[int] = set()
     for drop in drops:
@@ -223,7 +225,9 @@ def _join_letter_spacing(items: list[_Item]) -> list[_Item]:
             if item is not None and _is_spaced_letter(item) and (not run or item.x0 - run[-1].x1 < 1.2 * item.size):
                 run.append(item)
                 continue
-            if len(run) >= 3:
+            # Three spaced capitals, or five single characters: French has no run of
+            # five one-letter words, and "à" or "y" alone never make three.
+            if len(run) >= 5 or (len(run) >= 3 and any(item.text.isupper() for item in run)):
                 for word in _rejoin(run):
                     replaced[id(word[0])] = _merged(word)
                     for other in word[1:]:
@@ -242,8 +246,12 @@ def _join_letter_spacing(items: list[_Item]) -> list[_Item]:
 
 
 def _is_spaced_letter(item: _Item) -> bool:
+    """One or two capitals (kerned pairs such as "LL" stay together), or a single
+    letter, digit or mark: what letter spacing leaves of a word."""
     text = item.text
-    return 1 <= len(text) <= 2 and not text.islower() and all(ch.isupper() or not ch.isalnum() for ch in text) and any(ch.isalpha() or ch in "',’" for ch in text)
+    if len(text) == 1:
+        return not text.isspace()
+    return len(text) == 2 and all(ch.isupper() or not ch.isalnum() for ch in text) and any(ch.isalpha() for ch in text)
 
 
 def _rejoin(run: list[_Item]) -> list[list[_Item]]:
@@ -311,8 +319,9 @@ def _tilted_blocks(chars: list[dict]) -> list[tuple[Line, ...]]:
     # Lines of one direction whose boxes touch (one line's height apart) form a block.
     blocks: list[list[tuple[Line, tuple[float, float], float]]] = []
     for line, direction in lines:
-        for block in blocks:
-            if _same_direction(block[0][1], direction) and any(_near(line, other, line.size) for other, _, _ in block):
+        # Lines of one title are drawn one after the other: the last blocks are enough to look in.
+        for block in reversed(blocks[-30:]):
+            if _same_direction(block[0][1], direction) and any(_near(line, other, line.size) for other, _, _ in block[-30:]):
                 block.append((line, direction, _across(line, direction)))
                 break
         else:
@@ -500,10 +509,15 @@ def _boxes(items: list[_Item], graphics: Graphics, page_area: float) -> list[_It
     """Text on a tinted box (an inset, a sidebar, a band of key measures) is
     one region: the cut places the box as a whole, and reads it as a page of
     its own. A highlight behind a word or a badge behind a number is no box."""
+    sizes = sorted(item.size for item in items)
+    usual = sizes[len(sizes) // 2]
     candidates = [
         box for box in graphics.fills
-        if _area(box) < 0.5 * page_area and not any(_overlap(box, image) > 0.9 for image in graphics.images)
+        if box[3] - box[1] >= 2.2 * usual and box[2] - box[0] >= 4 * usual and _area(box) < 0.5 * page_area
     ]  # fmt: skip
+    # The largest hundred are the boxes a page can have; the rest is drawing.
+    candidates = sorted(candidates, key=_area, reverse=True)[:100]
+    candidates = [box for box in candidates if not any(_overlap(box, image) > 0.9 for image in graphics.images[:200])]
     if not candidates:
         return items
     inside: dict[tuple, list[_Item]] = {}
@@ -992,7 +1006,9 @@ def _usual_gap(rows: list[_Row]) -> float:
 
 def _continues_block(rows: list[_Row], row: _Row, usual_gap: float) -> bool:
     last = rows[-1]
-    if last.kind == TABLE_ROW and row.kind == TABLE_ROW and (row.starts or last.starts or any(r.starts for r in rows)):
+    if last.items[0].spaced and row.items[0].spaced and abs(row.line.top - last.line.top) < 1:
+        return True  # the words of a letter-spaced line, however wide its word gaps
+    if last.kind == TABLE_ROW and row.kind == TABLE_ROW and (row.starts or rows[0].starts):
         return not row.starts  # a ruled table's row is one block, whatever its cells hold
     if row.kind in (LIST_ITEM, TABLE_ROW) and row.kind != HEADING:
         if row.kind == TABLE_ROW or row.items[0].bulleted or _BULLET.match(row.line.text) or _BULLET_GLYPH.match(row.items[0].text):
@@ -1024,7 +1040,10 @@ def _block(rows: list[_Row]) -> Block:
         kind = HEADING
     x0 = min(line.x0 for line in lines)
     x1 = max(line.x1 for line in lines)
-    return Block(kind=kind, bbox=(round(x0, 1), round(lines[0].top, 1), round(x1, 1), round(max(l.bottom for l in lines), 1)), lines=lines)
+    return Block(
+        kind=kind, bbox=(round(x0, 1), round(lines[0].top, 1), round(x1, 1), round(max(l.bottom for l in lines), 1)),
+        lines=lines, drawn_bullet=kind == LIST_ITEM and rows[0].items[0].bulleted,
+    )  # fmt: skip
 
 
 def _usual(rows: list[_Row]) -> float:
@@ -1041,6 +1060,6 @@ def _mark_continuations(blocks: list[Block]) -> list[Block]:
             first = block.lines[0].text.lstrip()
             moved_up = block.bbox[1] < out[-1].bbox[1]  # into the next column
             if previous_text and not previous_text.endswith(_FINAL) and (first[:1].islower() or (moved_up and block.kind == BODY)):
-                block = Block(kind=block.kind, bbox=block.bbox, lines=block.lines, continues=True)
+                block = replace(block, continues=True)
         out.append(block)
     return out

@@ -486,6 +486,8 @@ def blocks_text(blocks: list[Block], vocabulary: set[str] = frozenset()) -> tupl
         lines = [line for line in (normalise(line.text) for line in block.lines) if line]
         if not lines:
             continue
+        if block.drawn_bullet and not lines[0].startswith("•"):
+            lines[0] = "• " + lines[0]  # the bullet drawn as a shape, written as the text writes every bullet
         if text:
             text += "\n" if block.continues else "\n\n"
         for number, line in enumerate(lines):
