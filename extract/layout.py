@@ -370,7 +370,9 @@ def _same_direction(a: tuple[float, float], b: tuple[float, float]) -> bool:
 def _near(a: Line, b: Line, size: float) -> bool:
     gap_x = max(a.x0 - b.x1, b.x0 - a.x1, 0.0)
     gap_y = max(a.top - b.bottom, b.top - a.bottom, 0.0)
-    return gap_x < 1.5 * size and gap_y < 1.0 * max(size, b.size)
+    # The lines of one title are set a line's spacing apart; a gap of half the
+    # smaller size is already another title below it.
+    return gap_x < 1.5 * size and gap_y < 0.5 * min(size, b.size)
 
 
 def _tilted_item(lines: tuple[Line, ...]) -> _Item:

@@ -498,7 +498,9 @@ def blocks_text(blocks: list[Block], vocabulary: set[str] = frozenset()) -> tupl
                 start = len(text) - len(line)
         block_text = text[start:]
         if block.kind == HEADING:
-            heading = " ".join(block_text.split())
+            # Headings that follow each other are one title set in parts (a kicker, a title, a subtitle).
+            part = " ".join(block_text.split())
+            heading = f"{heading} {part}" if placed and placed[-1].kind == HEADING and heading else part
         placed.append(
             PageBlock(
                 kind=block.kind, bbox=block.bbox, text=block_text, start=start, end=len(text),
