@@ -8,19 +8,28 @@ careful reader reads it:
 
 1. characters on a tilted or turned baseline are set apart and read as
    blocks of their own, in their own direction; the rest are grouped into
-   words (pdfplumber's word grouping);
+   words (pdfplumber's word grouping, in drawing order inside a line);
 2. a drop capital is joined to its word, letter-spaced capitals to theirs;
-3. the words are ordered by a recursive XY-cut: a region with a gutter (a
-   vertical band of whitespace, or a rule, that runs its whole height) is
-   read column by column; otherwise it is cut into horizontal slabs at its
-   blank rows, and consecutive slabs that share a gutter are regrouped
-   first, so that a two-column section is not read paragraph row by
-   paragraph row when its paragraph breaks happen to line up;
-4. the ordered lines become blocks (a gap, a change of size or kind, a
-   bullet, a jump to another column starts one), each with its kind:
-   heading, body, list item, table row, caption or sidebar. A caption
-   lies on a photo; a box (text on a tinted background inside a column) is
-   read after the column text it interrupts.
+3. regions that the page draws are taken whole: a ruled table (cells drawn
+   side by side and one above the other) is read row by row; text on a
+   tinted box is read as a page of its own, and after the text it
+   interrupts when it is narrower than its region; words on a photo are its
+   caption, read after the body;
+4. the rest is ordered by a recursive XY-cut. A horizontal rule across a
+   region separates above from below. A region with a gutter (a vertical
+   band of whitespace, or a rule, that runs its whole height, between
+   columns wide enough to be columns) is read column by column, unless
+   its "columns" are the cells of a table (blocks padded apart at the same
+   heights side by side). Otherwise it is cut into horizontal slabs at its
+   blank rows, and consecutive slabs that share a gutter are regrouped, so
+   that a two-column section is not read paragraph row by paragraph row
+   where its breaks happen to line up; several lines of whitespace before
+   new columns, or three padded slabs in a row with the same columns (rows
+   of a table), end such a group;
+5. the ordered lines become blocks (a gap larger than the page's line
+   spacing, a change of size or kind, a bullet, a jump to another column
+   starts one), each with its kind: heading, body, list item, table row,
+   caption or sidebar.
 
 Everything is linear or n log n in the number of words per level of the
 cut, and the cut's depth is bounded, so a page of 100,000 characters or
@@ -609,13 +618,8 @@ def _xy_cut(items: list[_Item], rules: tuple, depth: int) -> list[list[_Item]]:
     if len(items) <= 1 or depth > _MAX_DEPTH:
         return _leaf(items)
     width = max(item.x1 for item in items) - min(item.x0 for item in items)
-    ruled = _split_at_rules(items, rules)
-    columns = [] if ruled else _split_columns(items, rules)
-    if ruled:
-        parts = ruled
-    elif columns:
-        parts = columns
-    else:
+    parts = _split_at_rules(items, rules) or _split_columns(items, rules)
+    if not parts:
         slabs = _slabs(items)
         if len(slabs) == 1:
             return _leaf(items)
@@ -728,17 +732,6 @@ def _section_break(previous: list[_Item], slab: list[_Item]) -> bool:
     where its gutter happens to line up with the one above."""
     size = min(statistics.median(item.size for item in slab), statistics.median(item.size for item in previous))
     return min(item.top for item in slab) - max(item.bottom for item in previous) > 2.5 * size
-
-
-def _line_count(items: list[_Item]) -> int:
-    """Rows of text in the tallest column of these items."""
-    tops = sorted({round(item.top) for item in items})
-    lines, last = 0, None
-    for top in tops:
-        if last is None or top - last > 2:
-            lines += 1
-        last = top
-    return lines
 
 
 def _split_columns(items: list[_Item], rules: tuple) -> list[list[_Item]]:
@@ -1012,9 +1005,8 @@ def _continues_block(rows: list[_Row], row: _Row, usual_gap: float) -> bool:
         return True  # the words of a letter-spaced line, however wide its word gaps
     if last.kind == TABLE_ROW and row.kind == TABLE_ROW and (row.starts or rows[0].starts):
         return not row.starts  # a ruled table's row is one block, whatever its cells hold
-    if row.kind in (LIST_ITEM, TABLE_ROW) and row.kind != HEADING:
-        if row.kind == TABLE_ROW or row.items[0].bulleted or _BULLET.match(row.line.text) or _BULLET_GLYPH.match(row.items[0].text):
-            return False
+    if row.kind in (LIST_ITEM, TABLE_ROW):
+        return False  # a bullet, or a numbered measure, begins a block of its own
     if (last.kind == HEADING) != (row.kind == HEADING) or (last.kind == CAPTION) != (row.kind == CAPTION):
         return False
     if (last.kind == SIDEBAR) != (row.kind == SIDEBAR):
