@@ -52,6 +52,7 @@ KINDS = (HEADING, BODY, LIST_ITEM, TABLE_ROW, CAPTION, SIDEBAR)
 
 _MAX_DEPTH = 40
 _MAX_CUT_WORDS = 30_000  # beyond this many words a page is read in plain rows (a sane page has a few thousand)
+_CAPTION_WORDS = 30
 _TILT = 0.02  # |sin| of a baseline angle beyond which a character is on a tilted line (about 1.1 degrees)
 _BULLET = re.compile(r"^([\u2022\u25cf\u25aa\u25a0\u25e6\u2023\u2043\u2219\u27a2\u27a4\u2794\u25b6\u25ba\u2192\u2713\u2714\u2705\uf0a7\uf0b7\uf0d8\uf0fc\u25c6\u2666\u25c9\u2b9e\u2b95-]|\d{1,3}[.)])(\s|$)")
 _BULLET_GLYPH = re.compile(r"^[\u2022\u25cf\u25aa\u25a0\u25e6\u2023\u2043\u2219\u27a2\u27a4\u2794\u25b6\u25ba\u2713\u2714\u2705\u25c6\u2666\u25c9\u2b9e\u2b95\ue000-\uf8ff]$")
@@ -400,9 +401,17 @@ def _mark_captions(items: list[_Item], graphics: Graphics, page_area: float) -> 
     photos = [box for box in graphics.images if 0.01 * page_area < _area(box) < 0.6 * page_area]
     if not photos:
         return
+    on_photo: dict[tuple, list[_Item]] = {}
     for item in items:
         centre = ((item.x0 + item.x1) / 2, (item.top + item.bottom) / 2)
-        item.captioned = not item.tilted and any(_inside(centre, box) for box in photos)
+        holding = [box for box in photos if _inside(centre, box)] if not item.tilted else []
+        if holding:
+            on_photo.setdefault(holding[0], []).append(item)
+    for words in on_photo.values():
+        # A caption is a line or two; a paragraph set over a photo is body text.
+        if len(words) <= _CAPTION_WORDS:
+            for item in words:
+                item.captioned = True
     # A line that runs off the photo is body text set over its edge, not a caption.
     rows: dict[int, list[_Item]] = {}
     for item in items:

@@ -135,6 +135,18 @@ def test_a_caption_on_a_photo_is_kept_apart_from_the_body(tmp_path: Path) -> Non
     assert [flat(block.text) for block in caption] == ["Le centre de santé des Tanneries"]
 
 
+def test_a_paragraph_set_over_a_photo_stays_in_the_flow(tmp_path: Path) -> None:
+    page = DesignedPage(tmp_path / "fond.pdf")
+    page.lines(40, 40, ["Nous ouvrirons un centre de santé municipal."], size=10)
+    page.photo(30, 70, 400, 200)
+    page.lines(40, 90, [*LEFT, *RIGHT, *SIDEBAR], size=10)
+    page.lines(40, 300, ["Les médecins y seront salariés par la commune."], size=10)
+    extracted = page_of(page.save())
+    text = flat(extracted.text)
+    assert text.index("centre de santé municipal.") < text.index("familles modestes.") < text.index("Les médecins y seront")
+    assert "caption" not in [block.kind for block in extracted.blocks]
+
+
 def test_blocks_know_their_place_in_the_page_text(tmp_path: Path) -> None:
     page = DesignedPage(tmp_path / "offsets.pdf")
     page.heading(40, 40, "SANTÉ", size=16)
