@@ -1,4 +1,4 @@
-"""Documents to pages of text (pdfplumber, OCR, HTML, DOCX), and, in
+"""Documents to pages of text (pdfplumber and a layout model of blocks, OCR, HTML, DOCX), and, in
 `extract.sentences`, `extract.detect` and `extract.levels`, sentences and
 demand mentions (spaCy).
 
@@ -8,12 +8,13 @@ document in isolation (`extract.isolated`) must not load spaCy.
 
 from extract.document import extract_document, sniff
 from extract.limits import ExtractionLimits
-from extract.model import EXTRACTOR_VERSION, ExtractedDocument, PageText
+from extract.model import EXTRACTOR_VERSION, ExtractedDocument, PageBlock, PageText
 
 __all__ = [
     "EXTRACTOR_VERSION",
     "ExtractedDocument",
     "ExtractionLimits",
+    "PageBlock",
     "PageText",
     "extract_document",
     "sniff",

@@ -161,6 +161,25 @@ def test_blocks_know_their_place_in_the_page_text(tmp_path: Path) -> None:
     assert 295 <= x0 < 305 and 65 < top < 75 and x1 > x0 and bottom > top
 
 
+def test_a_word_cut_at_the_page_end_is_mended_and_the_blocks_of_both_pages_stay_in_place(tmp_path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(tmp_path / "coupure.pdf"), invariant=1)
+    for lines in (["SANTÉ", "Nous construirons deux cents loge-"], ["ments sociaux près de la gare.", "Et une crèche."]):
+        y = 780
+        for line in lines:
+            pdf.drawString(72, y, line)
+            y -= 30
+        pdf.showPage()
+    pdf.save()
+    pages = extract_document(tmp_path / "coupure.pdf").pages
+    assert flat(pages[0].text).endswith("deux cents logements")
+    assert flat(pages[1].text).startswith("sociaux près de la gare.")
+    for page in pages:
+        for block in page.blocks:
+            assert page.text[block.start : block.end] == block.text
+
+
 def test_extract_json_adds_the_blocks_of_each_page_in_reading_order(tmp_path: Path) -> None:
     page = DesignedPage(tmp_path / "json.pdf")
     page.heading(40, 40, "SANTÉ", size=16)

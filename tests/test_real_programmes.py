@@ -61,9 +61,7 @@ def test_no_sentence_the_previous_extractor_read_whole_is_lost(path: Path) -> No
 
 def test_sentences_of_real_pages_know_their_section_heading() -> None:
     page = extracted("clermont-bianchi-2026-p1-4.pdf").pages[1]
-    offset = " ".join(page.text.split()).find("Nous instaurerons la gratuité du stationnement")
-    assert offset >= 0
-    offset = page.text.index("Nous instaurerons")
+    offset = page.text.index("Nous instaurerons la gratuité du stationnement")
     assert page.heading_at(offset) == "LOGEMENT, SANTÉ : DES PROTECTIONS ESSENTIELLES"
     assert page.heading_at(page.text.index("Un deuxième commissariat")) == "SÉCURITÉ : PRÉSENCE, PROXIMITÉ, EFFICACITÉ"
 
@@ -79,3 +77,13 @@ def test_letter_spaced_and_tilted_display_headings_of_a_real_tract_come_out_as_w
     assert "CETTE VILLE, J'EN FERAI LE PARADIS DES FAMILLES" in text
     assert "JE PROPOSERAI" in text
     assert "V I LL E" not in text
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda path: path.stem)
+def test_every_block_of_a_real_page_is_where_its_offsets_say(path: Path) -> None:
+    """Also across the page breaks where a cut word was mended into the page before."""
+    for page in extracted(gold_of(path).file).pages:
+        assert page.blocks
+        for block in page.blocks:
+            assert page.text[block.start : block.end] == block.text
+        assert [block.start for block in page.blocks] == sorted(block.start for block in page.blocks)
