@@ -169,3 +169,50 @@ def agreement(first: dict[str, tuple[Label, ...]], second: dict[str, tuple[Label
     level_of = lambda labels, demand: next(l.level for l in labels if l.demand == demand)  # noqa: E731
     levels = sum(level_of(first[key], demand) == level_of(second[key], demand) for key, demand in both) / len(both) if both else 1.0
     return Agreement(items=len(shared), exact=exact, demands=same_demands, kappa=kappa, levels=levels)
+
+
+def summary(items: list[Item]) -> dict:
+    """Counts a reader of the corpus checks first: negatives, positives per demand, levels."""
+    per_demand = Counter(label.demand for item in items for label in item.labels)
+    levels = Counter(label.level for item in items for label in item.labels)
+    negatives = sum(1 for item in items if not item.labels)
+    return {
+        "items": len(items), "documents": len({item.document for item in items}), "negatives": negatives,
+        "negative_share": round(negatives / len(items), 3) if items else 0.0,
+        "positives_per_demand": dict(sorted(per_demand.items())), "levels": dict(sorted(levels.items())),
+    }  # fmt: skip
+
+
+def build(batches: list[Path], out: Path, demands: set[str], reserved: set[str]) -> dict:
+    """Annotators' batches to the committed splits: checked, split by document, counted."""
+    items = [item for batch in batches for item in read_items(batch)]
+    found = problems(items, demands, reserved)
+    if found:
+        raise ConfigError("; ".join(found[:20]) + (f"; and {len(found) - 20} more" if len(found) > 20 else ""), source=str(batches[0].parent))
+    out.mkdir(parents=True, exist_ok=True)
+    splits = split_by_document(sorted(items, key=lambda item: item.id))
+    report = {}
+    for name, split in splits.items():
+        write_items(out / f"real-{name}.jsonl", sorted(split, key=lambda item: item.id))
+        report[name] = summary(split)
+    report["all"] = summary(items)
+    return report
+
+
+def main() -> None:
+    import argparse
+
+    from config.platform import load_platform
+
+    parser = argparse.ArgumentParser(description="Check annotators' batches and write the real corpus split by source document.")
+    parser.add_argument("batches", nargs="+", type=Path)
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "config" / "labelled")
+    parser.add_argument("--reserved", type=Path, help="the list of sources kept for independent evaluation")
+    args = parser.parse_args()
+    demands = {demand.id for demand in load_platform().demands}
+    report = build(args.batches, args.out, demands, reserved_urls(args.reserved) if args.reserved else set())
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -25,7 +25,8 @@ app.add_typer(archive_app, name="archive")
 # file names and programme text are data, and "[b]" in them must print as is.
 out = Console(soft_wrap=True, markup=False)
 err = Console(stderr=True, soft_wrap=True, markup=False)
-DEFAULT_DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "detection-dev.jsonl"
+# Sentences of real programmes whose source documents were never used to build or tune the detector.
+REAL_TEST_SPLIT = Path(__file__).resolve().parent.parent / "config" / "labelled" / "real-test.jsonl"
 
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -376,13 +377,17 @@ def _write_detections(detector, items: list[tuple[object, str]]) -> None:
 @reports_errors
 def eval_command(
     ctx: typer.Context,
-    data: Annotated[Path, typer.Option(help="Labelled JSON lines.")] = DEFAULT_DEV_SET,
+    data: Annotated[Path, typer.Option(help="Labelled JSON lines (default: the real test split).")] = REAL_TEST_SPLIT,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     errors: Annotated[int, typer.Option(help="Print this many misdetected sentences.")] = 0,
 ) -> None:
     """Score the detector on labelled sentences, beside a naive keyword baseline.
 
+    By default, on the real test split: sentences of real programmes and
+    campaign pages whose source documents were never used to tune the rules.
+
     Example: vigie eval --errors 20
+    Example: vigie eval --data config/labelled/real-dev.jsonl
     """
     from extract.evaluation import evaluate, naive_baseline, read_labelled
     from flows.stages import make_detector
@@ -396,7 +401,8 @@ def eval_command(
     if as_json:
         _print_json({"sentences": len(gold), "detector": result.to_json(), "baseline": baseline.to_json()})
         return
-    out.print(f"{len(gold)} sentences, {sum(1 for g in gold if not g.labels)} without any demand", highlight=False)
+    what = "real test split (source documents never used to tune the rules)" if data == REAL_TEST_SPLIT else str(data)
+    out.print(f"{what}: {len(gold)} sentences, {sum(1 for g in gold if not g.labels)} without any demand", highlight=False)
     out.print(f"{'demand':8}{'P':>7}{'R':>7}{'F1':>7}{'base F1':>9}", highlight=False)
     for demand in demands:
         ours, base = result.per_demand[demand], baseline.per_demand[demand]

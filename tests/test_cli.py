@@ -142,9 +142,13 @@ def test_detect_on_a_file_prints_sentences_with_their_page(tmp_path) -> None:
     assert "Nous confierons la gestion de l'eau à un opérateur privé." in result.output
 
 
-def test_eval_prints_the_table_and_the_baseline() -> None:
+def test_eval_prints_the_table_and_the_baseline_on_the_real_test_split() -> None:
+    from flows.cli import REAL_TEST_SPLIT
+
     result = vigie("eval")
     assert result.exit_code == 0, result.output
+    sentences = sum(1 for line in REAL_TEST_SPLIT.read_text(encoding="utf-8").splitlines() if line.strip())
+    assert result.output.startswith(f"real test split (source documents never used to tune the rules): {sentences} sentences")
     assert "micro" in result.output and "base F1" in result.output
     assert "level accuracy" in result.output
 

@@ -81,3 +81,40 @@ def test_agreement_counts_exact_matches_demands_levels_and_kappa() -> None:
     assert result.demands == 0.75
     assert result.levels == 2 / 3
     assert 0.7 < result.kappa < 1.0
+
+
+LABELLED = Path(__file__).resolve().parent.parent / "config" / "labelled"
+
+
+def committed_splits() -> dict[str, list[Item]]:
+    return {name: read_items(LABELLED / f"real-{name}.jsonl") for name in ("train", "dev", "test")}
+
+
+def test_the_committed_corpus_is_clean_and_its_splits_share_no_document() -> None:
+    splits = committed_splits()
+    everything = [item for split in splits.values() for item in split]
+    assert problems(everything, DEMANDS) == []
+    assert len(everything) >= 2500
+    documents = {name: {item.document for item in split} for name, split in splits.items()}
+    assert not (documents["train"] & documents["test"]) and not (documents["dev"] & documents["test"]) and not (documents["train"] & documents["dev"])
+    assert sum(1 for item in everything if not item.labels) >= 0.4 * len(everything)
+
+
+def test_every_sentence_of_the_corpus_says_where_it_comes_from() -> None:
+    for item in (item for split in committed_splits().values() for item in split):
+        assert item.url or {"repo", "path", "commit"} <= set(item.source) or {"file", "page"} <= set(item.source), item.id
+        if "file" in item.source:
+            assert (Path(__file__).parent / "data" / "real-programmes" / item.source["file"]).exists(), item.id
+
+
+def test_the_blind_reannotation_agrees_with_the_corpus_as_the_readme_says() -> None:
+    import json
+
+    first = {item.id: item.labels for split in committed_splits().values() for item in split}
+    second = {}
+    for line in (LABELLED / "blind-reannotation.jsonl").read_text(encoding="utf-8").splitlines():
+        data = json.loads(line)
+        second[data["id"]] = tuple(Label(label["demand"], label["level"]) for label in data["labels"])
+    result = agreement(first, second, sorted(DEMANDS))
+    assert result.items == 273
+    assert (round(result.exact, 3), round(result.kappa, 3), round(result.levels, 3)) == (0.894, 0.907, 0.993)
