@@ -114,18 +114,26 @@ def _normal_url(url: str) -> str:
     return url.removeprefix("www.")
 
 
-def split_by_document(items: list[Item], shares: dict[str, float] = SPLITS) -> dict[str, list[Item]]:
-    """Whole documents to splits, deterministically: the largest documents
-    first, each to the split furthest below its share of sentences (ties by
-    a hash of the document's key, not by the order the items came in)."""
+def split_by_document(items: list[Item], shares: dict[str, float] = SPLITS, fixed: dict[str, str] | None = None) -> dict[str, list[Item]]:
+    """Whole documents to splits, deterministically. A document named in
+    `fixed` (document → split: the splits already committed) stays where it
+    is, so that adding to the corpus never moves a test document into
+    training. The others go largest first, each to the split furthest below
+    its share of sentences (ties by a hash of the document's key, not by the
+    order the items came in)."""
+    fixed = fixed or {}
     by_document: dict[str, list[Item]] = {}
     for item in items:
         by_document.setdefault(item.document, []).append(item)
-    order = sorted(by_document, key=lambda key: (-len(by_document[key]), _digest(key)))
     total = len(items)
     filled = {name: 0 for name in shares}
     splits: dict[str, list[Item]] = {name: [] for name in shares}
-    for key in order:
+    for key, members in by_document.items():
+        if fixed.get(key) in splits:
+            splits[fixed[key]].extend(members)
+            filled[fixed[key]] += len(members)
+    new = sorted((key for key in by_document if fixed.get(key) not in splits), key=lambda key: (-len(by_document[key]), _digest(key)))
+    for key in new:
         name = min(shares, key=lambda name: (filled[name] / total - shares[name], _digest(f"{name}|{key}")))
         splits[name].extend(by_document[key])
         filled[name] += len(by_document[key])
@@ -184,13 +192,17 @@ def summary(items: list[Item]) -> dict:
 
 
 def build(batches: list[Path], out: Path, demands: set[str], reserved: set[str]) -> dict:
-    """Annotators' batches to the committed splits: checked, split by document, counted."""
+    """Annotators' batches to the committed splits: checked, split by document
+    (documents already in `out` keep their split), counted."""
     items = [item for batch in batches for item in read_items(batch)]
     found = problems(items, demands, reserved)
     if found:
         raise ConfigError("; ".join(found[:20]) + (f"; and {len(found) - 20} more" if len(found) > 20 else ""), source=str(batches[0].parent))
     out.mkdir(parents=True, exist_ok=True)
-    splits = split_by_document(sorted(items, key=lambda item: item.id))
+    fixed = {
+        item.document: name for name in SPLITS if (out / f"real-{name}.jsonl").exists() for item in read_items(out / f"real-{name}.jsonl")
+    }  # fmt: skip
+    splits = split_by_document(sorted(items, key=lambda item: item.id), fixed=fixed)
     report = {}
     for name, split in splits.items():
         write_items(out / f"real-{name}.jsonl", sorted(split, key=lambda item: item.id))
