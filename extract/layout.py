@@ -48,7 +48,6 @@ from dataclasses import dataclass, field, replace
 from pdfplumber.utils.text import WordExtractor
 
 HEADING, BODY, LIST_ITEM, TABLE_ROW, CAPTION, SIDEBAR = "heading", "body", "list_item", "table_row", "caption", "sidebar"
-KINDS = (HEADING, BODY, LIST_ITEM, TABLE_ROW, CAPTION, SIDEBAR)
 
 _MAX_DEPTH = 40
 _MAX_CUT_WORDS = 30_000  # beyond this many words a page is read in plain rows (a sane page has a few thousand)
@@ -175,7 +174,6 @@ def _words(chars: list[dict]) -> list[dict]:
         # Bold is read from the fonts of a word's characters: pdfplumber's word
         # grouping would split words at each change of font.
         fonts = [(char["x0"], char["top"], char.get("fontname", "")) for char in chars if char["text"].strip()]
-        fonts.sort(key=lambda f: (round(f[1]), f[0]))
         index = {(round(top), round(x0, 1)): font for x0, top, font in fonts}
         for word in words:
             font = index.get((round(word["top"]), round(word["x0"], 1)), "")
@@ -817,21 +815,14 @@ def _has_near(sorted_values: list[float], value: float, tolerance: float) -> boo
 class _Coverage:
     """How many items cover each point of x, over a set of items that grows slab by slab."""
 
-    def __init__(self, items: list[_Item], base: "_Coverage | None" = None) -> None:
-        if base is None:
-            self.left = math.floor(min(item.x0 for item in items))
-            self.right = math.ceil(max(item.x1 for item in items))
-            self.count = [0] * (self.right - self.left + 1)
-            self.sizes: list[float] = []
-            self.rows: set[int] = set()
-            self.top = min(item.top for item in items)
-            self.bottom = max(item.bottom for item in items)
-            self.starts: Counter[int] = Counter()
-        else:
-            self.left, self.right = base.left, base.right
-            self.count = base.count  # shared and extended in place: a trial that fails is dropped with its run
-            self.sizes, self.rows, self.starts = base.sizes, base.rows, base.starts
-            self.top, self.bottom = base.top, base.bottom
+    def __init__(self, items: list[_Item]) -> None:
+        self.left = math.floor(min(item.x0 for item in items))
+        self.right = math.ceil(max(item.x1 for item in items))
+        self.count = [0] * (self.right - self.left + 1)
+        self.sizes: list[float] = []
+        self.rows: set[int] = set()
+        self.top = min(item.top for item in items)
+        self.bottom = max(item.bottom for item in items)
         self._add(items)
 
     def plus(self, items: list[_Item]) -> "_Coverage":
@@ -840,7 +831,7 @@ class _Coverage:
         trial = _Coverage.__new__(_Coverage)
         trial.left, trial.right = left, right
         trial.count = [0] * (self.left - left) + list(self.count) + [0] * (right - self.right)
-        trial.sizes, trial.rows, trial.starts = list(self.sizes), set(self.rows), Counter(self.starts)
+        trial.sizes, trial.rows = list(self.sizes), set(self.rows)
         trial.top, trial.bottom = self.top, self.bottom
         trial._add(items)
         return trial
@@ -855,7 +846,6 @@ class _Coverage:
                 count[x] += 1
             self.sizes.append(item.size)
             self.rows.add(round(item.top))
-            self.starts[round(item.x0)] += 1
             self.top, self.bottom = min(self.top, item.top), max(self.bottom, item.bottom)
 
     def gutters(self, rules: tuple) -> list[float]:

@@ -342,9 +342,8 @@ class _CharReader(PDFTextDevice):
 def page_chars(page: pdfplumber.page.Page) -> tuple[list[dict], bool]:
     """The page's characters, with only what grouping them into words reads,
     and whether the page holds an image (see `_CharReader`)."""
-    reader = _CharReader(page.pdf.rsrcmgr, page)
-    PDFPageInterpreter(page.pdf.rsrcmgr, reader).process_page(page.page_obj)
-    return reader.chars, reader.has_image
+    chars, has_image, _ = page_content(page)
+    return chars, has_image
 
 
 WORDS = WordExtractor(extra_attrs=["size"])

@@ -30,15 +30,24 @@ def reading_order_score(source_sentences: list[str], extracted_text: str) -> flo
     """
     if not source_sentences:
         return 1.0
-    haystack = _comparable(extracted_text)
-    position = found = 0
-    for sentence in source_sentences:
-        needle = _comparable(sentence)
+    return sum(found_in_order(source_sentences, extracted_text)) / len(source_sentences)
+
+
+def found_in_order(sentences: list[str], text: str, *, normalised: bool = False) -> list[bool]:
+    """For each sentence, whether it is found whole in `text` after the end of
+    the previous one found (greedy, in order), once whitespace runs are
+    collapsed and apostrophes straightened; with `normalised`, both sides are
+    first normalised as extraction normalises text."""
+    prepare = (lambda t: _comparable(normalise(t))) if normalised else _comparable
+    haystack = prepare(text)
+    position, found = 0, []
+    for sentence in sentences:
+        needle = prepare(sentence)
         index = haystack.find(needle, position)
+        found.append(index >= 0)
         if index >= 0:
-            found += 1
             position = index + len(needle)
-    return found / len(source_sentences)
+    return found
 
 
 @dataclass(frozen=True)
@@ -81,18 +90,9 @@ def page_scores(gold: GoldDocument, page_texts: dict[int, str]) -> list[PageScor
     page's extracted text (both sides normalised as extraction normalises text)."""
     scores = []
     for page in gold.pages:
-        haystack = _comparable(normalise(page_texts.get(page.number, "")))
-        position = found = 0
-        missed = []
-        for sentence in page.sentences:
-            needle = _comparable(normalise(sentence))
-            index = haystack.find(needle, position)
-            if index >= 0:
-                found += 1
-                position = index + len(needle)
-            else:
-                missed.append(sentence)
-        scores.append(PageScore(page.number, len(page.sentences), found, tuple(missed)))
+        found = found_in_order(list(page.sentences), page_texts.get(page.number, ""), normalised=True)
+        missed = tuple(sentence for sentence, hit in zip(page.sentences, found) if not hit)
+        scores.append(PageScore(page.number, len(page.sentences), sum(found), missed))
     return scores
 
 

@@ -11,6 +11,7 @@ from extract.limits import ExtractionLimits
 from extract.model import PageText
 from flows.cli import app
 from tests.designed import DesignedPage
+from tests.factories import make_pdf
 
 LEFT = [
     "Nous construirons deux cents logements sociaux",
@@ -162,17 +163,8 @@ def test_blocks_know_their_place_in_the_page_text(tmp_path: Path) -> None:
 
 
 def test_a_word_cut_at_the_page_end_is_mended_and_the_blocks_of_both_pages_stay_in_place(tmp_path: Path) -> None:
-    from reportlab.pdfgen import canvas
-
-    pdf = canvas.Canvas(str(tmp_path / "coupure.pdf"), invariant=1)
-    for lines in (["SANTÉ", "Nous construirons deux cents loge-"], ["ments sociaux près de la gare.", "Et une crèche."]):
-        y = 780
-        for line in lines:
-            pdf.drawString(72, y, line)
-            y -= 30
-        pdf.showPage()
-    pdf.save()
-    pages = extract_document(tmp_path / "coupure.pdf").pages
+    pdf = make_pdf(tmp_path / "coupure.pdf", [["SANTÉ", "Nous construirons deux cents loge-"], ["ments sociaux près de la gare.", "Et une crèche."]])
+    pages = extract_document(pdf).pages
     assert flat(pages[0].text).endswith("deux cents logements")
     assert flat(pages[1].text).startswith("sociaux près de la gare.")
     for page in pages:
