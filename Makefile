@@ -38,8 +38,11 @@ browser:
 	  fi; \
 	fi
 
+# The detector's classifiers are trained from the committed corpus (a few
+# minutes, once; again when the corpus, the platform or the config changes).
 setup: $(BIN)/.installed ocr browser
 	@if [ -z "$$VIGIE_ES_URL" ]; then $(BIN)/vigie es install; fi
+	$(BIN)/vigie train --if-stale
 
 # Runs the pipeline on the bundled sample (starting the local Elasticsearch
 # when VIGIE_ES_URL is unset), then one search.

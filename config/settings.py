@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_serializer, field_validator
@@ -95,6 +95,14 @@ class Settings(BaseSettings):
 
     spacy_model: str = "fr_core_news_sm"
     """Installed spaCy French pipeline used for sentences and detection."""
+
+    detector: Literal["combined", "rules", "model"] = "combined"
+    """combined: the platform's rules propose, the trained classifiers decide;
+    rules: the rules alone; model: the classifiers alone. Without a trained
+    detector (`vigie train`), the rules alone."""
+
+    detector_model: Path = Path.home() / ".cache" / "vigie" / "detector"
+    """Where `vigie train` writes the trained detector and detection reads it."""
 
     max_file_mb: Annotated[float, Field(gt=0)] = 50.0
     """Largest programme file accepted into the archive, in MiB."""
@@ -195,7 +203,7 @@ class Settings(BaseSettings):
         for name, value in super().__repr_args__():
             yield name, redact_url(value) if name in _URLS_WITH_CREDENTIALS else value
 
-    @field_validator("data_dir", "es_home", "sources_file")
+    @field_validator("data_dir", "es_home", "sources_file", "detector_model")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser().resolve()

@@ -13,20 +13,27 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from config.platform import Platform
+from extract.learned import TrainedModel, decide, features
 from extract.levels import COMMITMENT, MENTION, OPPOSITION, Mode, level_of, sentence_mode
 from extract.quantities import Quantity, find_quantities
 from extract.sentences import Sentence, blocks, parse_blocks, sentence_spans_of
+from extract.text import fold
 
-__all__ = ["COMMITMENT", "MENTION", "OPPOSITION", "Detector", "Mention", "SentenceMentions", "fold"]
+__all__ = ["COMMITMENT", "MENTION", "OPPOSITION", "Detector", "DetectorMode", "Mention", "SentenceMentions", "fold"]
+
+DetectorMode = Literal["rules", "model", "combined"]
+"""rules: the platform's terms and rules alone; model: the trained
+classifiers alone; combined: the rules propose and the classifiers decide."""
+_BATCH = 256
 
 FOLD_COMPONENT = "vigie_fold_norm"
 _COMMITTING_HEADING = re.compile(
@@ -34,12 +41,6 @@ _COMMITTING_HEADING = re.compile(
     r"nous nous engageons|je m'engage|ce que nous (ferons|proposons)|concrètement|demain,? nous|notre projet)",
     re.IGNORECASE,
 )
-
-
-def fold(text: str) -> str:
-    """Lowercase without accents, ligatures or curly apostrophes."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("\u2019", "'")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 @Language.component(FOLD_COMPONENT)
@@ -102,9 +103,13 @@ class SentenceMentions:
 
 
 class Detector:
-    def __init__(self, platform: Platform, nlp: Language) -> None:
+    def __init__(self, platform: Platform, nlp: Language, model: TrainedModel | None = None, mode: DetectorMode = "combined") -> None:
+        """Without a trained `model`, the rules alone decide whatever the `mode`."""
         self.platform = platform
         self.nlp = nlp
+        self.model = model
+        self.mode: DetectorMode = mode if model is not None else "rules"
+        self._demand_ids = [demand.id for demand in platform.demands]
         if FOLD_COMPONENT not in nlp.pipe_names:
             nlp.add_pipe(FOLD_COMPONENT, last=True)
         self._forms = PhraseMatcher(nlp.vocab, attr="NORM")
@@ -147,6 +152,7 @@ class Detector:
         page_blocks = [[(offset, block) for offset, block in blocks(text) if block.strip()] for text in texts]
         starts = [[offset for offset, _ in text_blocks] for text_blocks in page_blocks]
         committing_section, current = False, (-1, -1)
+        pending: list[tuple[int, Sentence, Span, str, int, tuple[Mention, ...]]] = []
         for index, sentence, span, span_text in sentence_spans_of(self.nlp, texts, parsed=parsed):
             block = bisect.bisect_right(starts[index], sentence.start) - 1
             offset, text = page_blocks[index][block]
@@ -158,14 +164,46 @@ class Detector:
             in_committing_list = committing_section and _is_bullet(text)
             # A span's offsets are into its block, which starts at `offset` in the page.
             mentions = tuple(self.mentions_in(span, shift=offset, committing_section=in_committing_list, text=span_text))
-            yield index, SentenceMentions(sentence, mentions)
+            if self.mode == "rules":
+                yield index, SentenceMentions(sentence, mentions)
+                continue
+            pending.append((index, sentence, span, span_text, offset, mentions))
+            if len(pending) >= _BATCH:
+                yield from self._decided(pending)
+                pending = []
+        yield from self._decided(pending)
 
-    def detect_texts(self, texts: Iterable[str]) -> list[list[Mention]]:
+    def _decided(self, pending: list[tuple[int, Sentence, Span, str, int, tuple["Mention", ...]]]) -> Iterator[tuple[int, SentenceMentions]]:
+        """The trained classifiers' decisions on a batch of sentences and what the rules found in them."""
+        if not pending:
+            return
+        assert self.model is not None
+        batch = [
+            features(span, ((m.demand, m.level) for m in mentions), self.model.with_rules)
+            for _, _, span, _, _, mentions in pending
+        ]
+        for (index, sentence, span, text, offset, mentions), cats in zip(pending, self.model.scores(batch), strict=True):
+            found = {m.demand: m for m in mentions}
+            rules = {m.demand: m.level for m in mentions} if self.mode == "combined" else {}
+            thresholds = self.model.thresholds
+            decided = []
+            for decision in decide(rules, cats, thresholds, self._demand_ids):
+                score = round(decision.score, 4)
+                if decision.by_rules:
+                    decided.append(replace(found[decision.demand], level=decision.level, score=score))
+                else:
+                    # The classifiers read the whole sentence: it is their evidence.
+                    decided.append(
+                        Mention(decision.demand, decision.level, score, sentence.text, sentence.start, sentence.end, _quantities(span, text, offset))
+                    )
+            yield index, SentenceMentions(sentence, tuple(decided))
+
+    def detect_texts(self, texts: Iterable[str], parsed: Sequence[Doc] | None = None) -> list[list[Mention]]:
         """Mentions in each text, a sentence or a short passage judged alone
-        (offsets into that text), in the order of the texts."""
+        (offsets into that text), in the order of the texts; `parsed` as for `analyse_many`."""
         texts = list(texts)
         found: list[list[Mention]] = [[] for _ in texts]
-        for index, item in self.analyse_many(texts):
+        for index, item in self.analyse_many(texts, parsed=parsed):
             found[index].extend(item.mentions)
         return found
 
@@ -179,10 +217,7 @@ class Detector:
         mode = sentence_mode(span, text)
         if committing_section and not mode.committed and mode.reason in {"statement", "nominal bullet"}:
             mode = Mode(True, 0.75, "bullet under a committing heading")
-        quantities = tuple(
-            Quantity(q.text, q.kind, q.value, q.unit, q.start + span.start_char + shift, q.end + span.start_char + shift)
-            for q in find_quantities(text)
-        )
+        quantities = _quantities(span, text, shift)
         for demand in sorted(matches):
             # An act against the demand anywhere in the sentence decides
             # ("nous regrouperons les écoles et fermerons l'école de Vaux").
@@ -234,6 +269,14 @@ class Detector:
             ]
             for demand, spans in found.items()
         }
+
+
+def _quantities(span: Span, text: str, shift: int) -> tuple[Quantity, ...]:
+    """Numbers and dates in the sentence `span` (whose text is `text`), offsets into the analysed text."""
+    return tuple(
+        Quantity(q.text, q.kind, q.value, q.unit, q.start + span.start_char + shift, q.end + span.start_char + shift)
+        for q in find_quantities(text)
+    )
 
 
 _SPATIAL_CASES = {"devant", "derrière", "autour", "près", "aux abords", "vers"}

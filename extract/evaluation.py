@@ -17,7 +17,7 @@ from pathlib import Path
 
 from config.errors import ConfigError
 from config.platform import Platform
-from extract.detect import fold
+from extract.detect import Detector, DetectorMode, fold
 from extract.levels import COMMITMENT, MENTION, OPPOSITION
 
 LEVELS = {COMMITMENT, OPPOSITION, MENTION}
@@ -30,6 +30,9 @@ class Labelled:
     text: str
     labels: dict[str, str]
     """demand → level."""
+    theme: str | None = None
+    """For a sentence without a demand that is a concrete programme measure
+    outside the platform (police, CCTV, parking…): its theme."""
 
 
 @dataclass
@@ -99,7 +102,8 @@ def read_labelled(path: Path) -> list[Labelled]:
         try:
             raw = json.loads(line)
             labels = {label["demand"]: label["level"] for label in raw["labels"]}
-            item = Labelled(id=str(raw["id"]), text=str(raw["text"]), labels=labels)
+            theme = str(raw.get("theme") or "other") if raw.get("measure") and not labels else None
+            item = Labelled(id=str(raw["id"]), text=str(raw["text"]), labels=labels, theme=theme)
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"not a labelled sentence ({exc})", source=str(path), field=f"line {number}") from exc
         if not set(labels.values()) <= LEVELS:
@@ -137,6 +141,40 @@ def evaluate(gold: Sequence[Labelled], predicted: Sequence[dict[str, str]], dema
     return evaluation
 
 
+@dataclass(frozen=True)
+class FalseAlarms:
+    """How often the detector tags a programme measure that is outside the platform."""
+
+    measures: int
+    fired: int
+    per_theme: dict[str, tuple[int, int]]
+    """theme → (measures, on which the detector found a demand)."""
+
+    @property
+    def rate(self) -> float:
+        return self.fired / self.measures if self.measures else 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "measures": self.measures, "fired": self.fired, "rate": round(self.rate, 4),
+            "per_theme": {theme: {"measures": n, "fired": f} for theme, (n, f) in sorted(self.per_theme.items())},
+        }  # fmt: skip
+
+
+def false_alarms(gold: Sequence[Labelled], predicted: Sequence[dict[str, str]]) -> FalseAlarms:
+    per_theme: dict[str, list[int]] = {}
+    for item, guess in zip(gold, predicted, strict=True):
+        if item.theme is not None:
+            counts = per_theme.setdefault(item.theme, [0, 0])
+            counts[0] += 1
+            counts[1] += bool(guess)
+    return FalseAlarms(
+        measures=sum(n for n, _ in per_theme.values()),
+        fired=sum(f for _, f in per_theme.values()),
+        per_theme={theme: (n, f) for theme, (n, f) in per_theme.items()},
+    )
+
+
 def naive_baseline(platform: Platform, texts: Iterable[str]) -> list[dict[str, str]]:
     """The reference point: a demand is found when one of its terms or acronyms
     appears as a lowercase substring; every finding is called a commitment."""
@@ -146,3 +184,30 @@ def naive_baseline(platform: Platform, texts: Iterable[str]) -> list[dict[str, s
         folded = fold(text)
         found.append({demand: COMMITMENT for demand, words in keywords.items() if any(word in folded for word in words)})
     return found
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One detector's figures on a labelled set."""
+
+    mode: DetectorMode
+    evaluation: Evaluation
+    false_alarms: FalseAlarms
+
+    def to_json(self) -> dict:
+        return {**self.evaluation.to_json(), "false_alarms": self.false_alarms.to_json()}
+
+
+def score_detectors(detector: Detector, gold: Sequence[Labelled]) -> dict[str, Scored]:
+    """The rules alone, and with a trained model the model alone and the
+    combination, on the same sentences (parsed once)."""
+    demands = [demand.id for demand in detector.platform.demands]
+    texts = [item.text for item in gold]
+    parsed = detector.parse(texts)
+    modes: list[DetectorMode] = ["rules"] + (["model", "combined"] if detector.model is not None else [])
+    scored = {}
+    for mode in modes:
+        judge = Detector(detector.platform, detector.nlp, detector.model, mode)
+        predicted = [{m.demand: m.level for m in mentions} for mentions in judge.detect_texts(texts, parsed=parsed)]
+        scored[mode] = Scored(mode, evaluate(gold, predicted, demands), false_alarms(gold, predicted))
+    return scored

@@ -45,3 +45,9 @@ def decode_utf8_or_cp1252(data: bytes) -> str:
     if valid > invalid:
         return text
     return data.decode("cp1252", errors="replace")
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents, ligatures or curly apostrophes."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("\u2019", "'")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))

@@ -379,43 +379,118 @@ def eval_command(
     ctx: typer.Context,
     data: Annotated[Path, typer.Option(help="Labelled JSON lines (default: the real test split).")] = REAL_TEST_SPLIT,
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    errors: Annotated[int, typer.Option(help="Print this many misdetected sentences.")] = 0,
+    errors: Annotated[int, typer.Option(help="Print this many misdetected sentences (of the detector the settings choose).")] = 0,
 ) -> None:
-    """Score the detector on labelled sentences, beside a naive keyword baseline.
+    """Score the detectors on labelled sentences: the rules alone, the trained
+    model alone and both combined, beside a naive keyword baseline, with the
+    false alarms on programme measures outside the platform.
 
     By default, on the real test split: sentences of real programmes and
-    campaign pages whose source documents were never used to tune the rules.
+    campaign pages whose source documents were never used to train or tune the detector.
 
     Example: vigie eval --errors 20
     Example: vigie eval --data config/labelled/real-dev.jsonl
     """
-    from extract.evaluation import evaluate, naive_baseline, read_labelled
+    from extract.evaluation import false_alarms, naive_baseline, read_labelled, score_detectors, evaluate
     from flows.stages import make_detector
 
-    detector = make_detector(settings_of(ctx))
+    settings = settings_of(ctx)
+    detector = make_detector(settings)
     gold = read_labelled(data)
     demands = [d.id for d in detector.platform.demands]
-    predicted = [{m.demand: m.level for m in mentions} for mentions in detector.detect_texts(item.text for item in gold)]
-    result = evaluate(gold, predicted, demands)
-    baseline = evaluate(gold, naive_baseline(detector.platform, (item.text for item in gold)), demands)
+    scored = score_detectors(detector, gold)
+    chosen = scored[detector.mode]
+    guessed = naive_baseline(detector.platform, (item.text for item in gold))
+    baseline = evaluate(gold, guessed, demands)
     if as_json:
-        _print_json({"sentences": len(gold), "detector": result.to_json(), "baseline": baseline.to_json()})
+        _print_json({
+            "sentences": len(gold), "detector": detector.mode, "detectors": {mode: s.to_json() for mode, s in scored.items()},
+            "baseline": {**baseline.to_json(), "false_alarms": false_alarms(gold, guessed).to_json()},
+        })  # fmt: skip
         return
-    what = "real test split (source documents never used to tune the rules)" if data == REAL_TEST_SPLIT else str(data)
+    what = "real test split (source documents never used to train or tune the detector)" if data == REAL_TEST_SPLIT else str(data)
     out.print(f"{what}: {len(gold)} sentences, {sum(1 for g in gold if not g.labels)} without any demand", highlight=False)
-    out.print(f"{'demand':8}{'P':>7}{'R':>7}{'F1':>7}{'base F1':>9}", highlight=False)
+    if detector.model is None:
+        out.print(f"no trained detector at {settings.detector_model} (run `vigie train`): the rules alone", highlight=False)
+    modes = list(scored)
+    out.print("F1 per demand" + "".join(f"{mode:>10}" for mode in modes) + f"{'baseline':>10}", highlight=False)
     for demand in demands:
-        ours, base = result.per_demand[demand], baseline.per_demand[demand]
-        out.print(f"{demand:8}{ours.precision:7.2f}{ours.recall:7.2f}{ours.f1:7.2f}{base.f1:9.2f}", highlight=False)
+        row = "".join(f"{scored[mode].evaluation.per_demand[demand].f1:10.2f}" for mode in modes)
+        out.print(f"{demand:13}{row}{baseline.per_demand[demand].f1:10.2f}", highlight=False)
+    for name, value in (
+        ("micro P", lambda e: e.micro.precision), ("micro R", lambda e: e.micro.recall), ("micro F1", lambda e: e.micro.f1),
+        ("level acc.", lambda e: e.level_accuracy),
+    ):  # fmt: skip
+        out.print(f"{name:13}" + "".join(f"{value(scored[m].evaluation):10.2f}" for m in modes) + f"{value(baseline):10.2f}", highlight=False)
+    alarms = {mode: s.false_alarms for mode, s in scored.items()}
+    base_alarms = false_alarms(gold, guessed)
     out.print(
-        f"{'micro':8}{result.micro.precision:7.2f}{result.micro.recall:7.2f}{result.micro.f1:7.2f}{baseline.micro.f1:9.2f}",
+        f"{'false alarms':13}" + "".join(f"{alarms[m].rate:10.1%}" for m in modes) + f"{base_alarms.rate:10.1%}"
+        + f"   (on {base_alarms.measures} programme measures outside the platform)",
         highlight=False,
     )
-    out.print(f"level accuracy: {result.level_accuracy:.3f} (baseline, all commitments: {baseline.level_accuracy:.3f})", highlight=False)
-    confusion = ", ".join(f"{g}→{p} {n}" for (g, p), n in result.confusion.most_common(8))
-    out.print(f"most frequent confusions (gold→found): {confusion}", highlight=False)
-    for item, guess in result.errors[:errors]:
+    confusion = ", ".join(f"{g}→{p} {n}" for (g, p), n in chosen.evaluation.confusion.most_common(8))
+    out.print(f"most frequent confusions of {detector.mode} (gold→found): {confusion}", highlight=False)
+    for item, guess in chosen.evaluation.errors[:errors]:
         out.print(f"\n{item.id}: {item.text}\n   gold {item.labels}  found {guess}", highlight=False, markup=False)
+
+
+@app.command("train")
+@reports_errors
+def train_command(
+    ctx: typer.Context,
+    corrections: Annotated[
+        Path | None, typer.Option(help="Analysts' corrections (`vigie corrections export --out FILE`), added to the training data.")
+    ] = None,
+    if_stale: Annotated[
+        bool, typer.Option("--if-stale", help="Train only when the corpus, the platform or the config changed since the last training.")
+    ] = False,
+    rule_features: Annotated[bool, typer.Option(help="Give the classifiers what the rules found (--no-rule-features: words only).")] = True,
+    epochs: Annotated[int | None, typer.Option(min=1, help="Passes over the training data (default: config/detector.cfg's).")] = None,
+) -> None:
+    """Train the detector's classifiers on the real labelled corpus (and corrections), deterministically.
+
+    Trains on the training split, chooses the thresholds on the development
+    split, writes the model to VIGIE_DETECTOR_MODEL, and prints the real test
+    split's figures before and after.
+
+    Example: vigie train
+    Example: vigie corrections export --out corrections.jsonl && vigie train --corrections corrections.jsonl
+    """
+    from extract.corpus import read_items
+    from extract.detect import Detector
+    from extract.evaluation import read_labelled, score_detectors
+    from extract.training import LABELLED, corrections_items, is_current, train
+    from flows.stages import load_trained, make_detector
+
+    settings = settings_of(ctx)
+    target = settings.detector_model
+    before = make_detector(settings.model_copy(update={"detector": "combined"}))
+    rules = Detector(before.platform, before.nlp)
+    train_items, dev_items = read_items(LABELLED / "real-train.jsonl"), read_items(LABELLED / "real-dev.jsonl")
+    if if_stale and is_current(target, rules, train_items, dev_items):
+        out.print(f"the trained detector at {target} is up to date", highlight=False)
+        return
+    gold = read_labelled(REAL_TEST_SPLIT)
+
+    def line(detector) -> str:
+        scored = score_detectors(detector, gold)[detector.mode]
+        e = scored.evaluation
+        return (
+            f"{detector.mode}: micro P {e.micro.precision:.2f} R {e.micro.recall:.2f} F1 {e.micro.f1:.2f}, "
+            f"level accuracy {e.level_accuracy:.2f}, false alarms {scored.false_alarms.rate:.1%}"
+        )
+
+    out.print(f"before, on the real test split ({len(gold)} sentences): {line(before)}", highlight=False)
+    added = corrections_items(corrections) if corrections else []
+    out.print(f"training on {len(train_items)} sentences" + (f" and {len(added)} corrections" if added else ""), highlight=False)
+    overrides = {"training.max_epochs": epochs} if epochs else None
+    model = train(rules, [*train_items, *added], dev_items, target, with_rules=rule_features, overrides=overrides)
+    load_trained.cache_clear()
+    after = Detector(before.platform, before.nlp, model, "combined")
+    out.print(f"thresholds chosen on the development split: {model.thresholds}", highlight=False)
+    out.print(f"after, on the real test split: {line(after)}", highlight=False)
+    out.print(f"trained detector written to {target}", highlight=False)
 
 
 @archive_app.command("verify")

@@ -11,6 +11,7 @@ import json
 from contextlib import nullcontext
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,7 @@ from config.platform import DEFAULT_PLATFORM, Platform, load_platform
 from config.settings import Settings
 from extract.detect import Detector, SentenceMentions
 from extract.isolated import extract_isolated
+from extract.learned import META_FILE, TrainedModel
 from extract.limits import ExtractionLimits
 from extract.model import EXTRACTOR_VERSION, ExtractedDocument
 from extract.nlp import load_pipeline
@@ -114,8 +116,34 @@ def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDo
 
 
 def make_detector(settings: Settings, platform: Platform | None = None) -> Detector:
-    """The detector for these settings and a platform (the shipped one by default)."""
-    return Detector(platform or load_platform(DEFAULT_PLATFORM), load_pipeline(settings.spacy_model))
+    """The detector for these settings and a platform (the shipped one by
+    default): with the trained classifiers when `vigie train` built them."""
+    model_path = trained_model_path(settings)
+    model = load_trained(str(model_path)) if model_path else None
+    return Detector(platform or load_platform(DEFAULT_PLATFORM), load_pipeline(settings.spacy_model), model, settings.detector)
+
+
+def trained_model_path(settings: Settings) -> Path | None:
+    """The trained detector these settings use, or None for the rules alone."""
+    if settings.detector == "rules" or not (settings.detector_model / META_FILE).exists():
+        return None
+    return settings.detector_model
+
+
+@lru_cache(maxsize=2)
+def load_trained(path: str) -> TrainedModel:
+    return TrainedModel.load(Path(path))
+
+
+def detector_identity(settings: Settings) -> str:
+    """Which detector decides, and which training made it: part of the detection stage's key."""
+    path = trained_model_path(settings)
+    if path is None:
+        return "rules"
+    try:
+        return f"{settings.detector}-{json.loads((path / META_FILE).read_text(encoding='utf-8'))['key']}"
+    except (OSError, ValueError, KeyError):
+        return f"{settings.detector}-unreadable"
 
 
 @dataclass(frozen=True)
@@ -128,7 +156,7 @@ class StageKeys:
 
 
 def stage_keys(settings: Settings, platform_version: str) -> StageKeys:
-    detect = f"{EXTRACTOR_VERSION}|platform-{platform_version}|{settings.spacy_model}"
+    detect = f"{EXTRACTOR_VERSION}|platform-{platform_version}|{settings.spacy_model}|{detector_identity(settings)}"
     return StageKeys(extract=EXTRACTOR_VERSION, detect=detect, index=index_key(detect))
 
 
@@ -224,14 +252,18 @@ def detections_file(settings: Settings, version: DocumentVersion, key: str) -> P
 _POOL_DETECTOR: Detector | None = None
 
 
-def _load_pool_detector(model: str, platform_file: str) -> None:
+def _load_pool_detector(model: str, platform_file: str, trained: str | None, mode: str) -> None:
     global _POOL_DETECTOR
-    _POOL_DETECTOR = Detector(load_platform(Path(platform_file)), load_pipeline(model))
+    _POOL_DETECTOR = Detector(load_platform(Path(platform_file)), load_pipeline(model), load_trained(trained) if trained else None, mode)  # type: ignore[arg-type]
 
 
 def _pooled_detect_and_store(texts: list[str], store: Path, previous: Path | None, parses: Path | None) -> Detected:
     assert _POOL_DETECTOR is not None, "the detection worker was not initialised"
     return detect_and_store(_POOL_DETECTOR, texts, store, previous, parses)
+
+
+def _optional_str(path: Path | None) -> str | None:
+    return None if path is None else str(path)
 
 
 class DetectionPool:
@@ -248,7 +280,7 @@ class DetectionPool:
             max_workers=workers or settings.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_load_pool_detector,
-            initargs=(settings.spacy_model, str(platform_file)),
+            initargs=(settings.spacy_model, str(platform_file), _optional_str(trained_model_path(settings)), settings.detector),
         )
 
     def submit(self, extracted: ExtractedDocument, store: Path, previous: Path | None, parses: Path | None = None):

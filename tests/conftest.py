@@ -29,6 +29,9 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("VIGIE_"):
             monkeypatch.delenv(name)
+    # The trained detector `make setup` builds is the developer's: the rules
+    # alone detect in a test unless it trains or names its own.
+    monkeypatch.setenv("VIGIE_DETECTOR_MODEL", str(Path(tempfile.gettempdir()) / "vigie-test-no-trained-detector"))
     monkeypatch.chdir(tempfile.gettempdir())  # no .env of the checkout is read
 
 

@@ -148,9 +148,11 @@ def test_eval_prints_the_table_and_the_baseline_on_the_real_test_split() -> None
     result = vigie("eval")
     assert result.exit_code == 0, result.output
     sentences = sum(1 for line in REAL_TEST_SPLIT.read_text(encoding="utf-8").splitlines() if line.strip())
-    assert result.output.startswith(f"real test split (source documents never used to tune the rules): {sentences} sentences")
-    assert "micro" in result.output and "base F1" in result.output
-    assert "level accuracy" in result.output
+    assert result.output.startswith(f"real test split (source documents never used to train or tune the detector): {sentences} sentences")
+    # No trained detector in a test's settings: the rules alone, and the command says so.
+    assert "no trained detector at" in result.output and "run `vigie train`" in result.output
+    assert "micro F1" in result.output and "baseline" in result.output
+    assert "level acc." in result.output and "false alarms" in result.output
 
 
 def test_lists_import_ends_with_its_one_line_summary(tmp_path) -> None:
