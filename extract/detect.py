@@ -22,7 +22,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from config.platform import Platform
-from extract.learned import TrainedModel, decide, features
+from extract.learned import MODEL_ALONE, TrainedModel, decide, features
 from extract.levels import COMMITMENT, MENTION, OPPOSITION, Mode, level_of, sentence_mode
 from extract.quantities import Quantity, find_quantities
 from extract.sentences import Sentence, blocks, parse_blocks, sentence_spans_of
@@ -185,7 +185,7 @@ class Detector:
         for (index, sentence, span, text, offset, mentions), cats in zip(pending, self.model.scores(batch), strict=True):
             found = {m.demand: m for m in mentions}
             rules = {m.demand: m.level for m in mentions} if self.mode == "combined" else {}
-            thresholds = self.model.thresholds
+            thresholds = self.model.thresholds if self.mode == "combined" else MODEL_ALONE
             decided = []
             for decision in decide(rules, cats, thresholds, self._demand_ids):
                 score = round(decision.score, 4)

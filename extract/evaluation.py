@@ -89,6 +89,11 @@ class Evaluation:
         }
 
 
+def measure_theme(raw: dict) -> str | None:
+    """The theme of a labelled line that is a programme measure outside the platform, else None."""
+    return str(raw.get("theme") or "other") if raw.get("measure") and not raw.get("labels") else None
+
+
 def read_labelled(path: Path) -> list[Labelled]:
     """A labelled file; a bad line raises a ConfigError naming it."""
     items: list[Labelled] = []
@@ -102,8 +107,7 @@ def read_labelled(path: Path) -> list[Labelled]:
         try:
             raw = json.loads(line)
             labels = {label["demand"]: label["level"] for label in raw["labels"]}
-            theme = str(raw.get("theme") or "other") if raw.get("measure") and not labels else None
-            item = Labelled(id=str(raw["id"]), text=str(raw["text"]), labels=labels, theme=theme)
+            item = Labelled(id=str(raw["id"]), text=str(raw["text"]), labels=labels, theme=measure_theme(raw))
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"not a labelled sentence ({exc})", source=str(path), field=f"line {number}") from exc
         if not set(labels.values()) <= LEVELS:

@@ -38,6 +38,10 @@ class Thresholds:
     level: float = 0.5
 
 
+MODEL_ALONE = Thresholds(keep=0.5, add=0.5, level=0.0)
+"""The classifiers alone: a demand at 0.5 or more, their level always."""
+
+
 @dataclass(frozen=True)
 class Decision:
     demand: str

@@ -16,6 +16,10 @@ import pytest
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="vigie-test-prefect-"))
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "300")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no traffic beyond 127.0.0.1
+# The trained detector `make setup` builds is the developer's: in tests, session
+# fixtures included, the rules alone detect unless a test trains or names its own.
+NO_TRAINED_DETECTOR = str(Path(tempfile.gettempdir()) / "vigie-test-no-trained-detector")
+os.environ["VIGIE_DETECTOR_MODEL"] = NO_TRAINED_DETECTOR
 
 from config.settings import Settings, load_settings  # noqa: E402
 
@@ -29,9 +33,7 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("VIGIE_"):
             monkeypatch.delenv(name)
-    # The trained detector `make setup` builds is the developer's: the rules
-    # alone detect in a test unless it trains or names its own.
-    monkeypatch.setenv("VIGIE_DETECTOR_MODEL", str(Path(tempfile.gettempdir()) / "vigie-test-no-trained-detector"))
+    monkeypatch.setenv("VIGIE_DETECTOR_MODEL", NO_TRAINED_DETECTOR)
     monkeypatch.chdir(tempfile.gettempdir())  # no .env of the checkout is read
 
 

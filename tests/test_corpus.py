@@ -127,3 +127,16 @@ def test_the_blind_reannotation_agrees_with_the_corpus_as_the_readme_says() -> N
     result = agreement(first, second, sorted(DEMANDS))
     assert result.items == 273
     assert (round(result.exact, 3), round(result.kappa, 3), round(result.levels, 3)) == (0.894, 0.907, 0.993)
+
+
+def test_every_sentence_without_a_demand_says_whether_it_is_a_measure_and_the_blind_check_agrees() -> None:
+    import json
+
+    negatives = {item.id: item.extra for split in committed_splits().values() for item in split if not item.labels}
+    assert all(isinstance(extra.get("measure"), bool) for extra in negatives.values())
+    assert all(("theme" in extra) == extra["measure"] for extra in negatives.values())
+    second = [json.loads(line) for line in (LABELLED / "blind-measures.jsonl").read_text(encoding="utf-8").splitlines()]
+    same = sum(negatives[row["id"]]["measure"] == row["measure"] for row in second)
+    both = [row for row in second if row["measure"] and negatives[row["id"]]["measure"]]
+    same_theme = sum(negatives[row["id"]]["theme"] == row["theme"] for row in both)
+    assert (len(second), same, len(both), same_theme) == (132, 130, 80, 73)

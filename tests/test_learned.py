@@ -4,7 +4,7 @@ and the rules' findings become detections, and what training learns from."""
 from extract.corpus import Item, Label
 from extract.evaluation import Labelled, false_alarms
 from extract.learned import Thresholds, decide, features
-from extract.training import categories, corrections_items
+from extract.training import Seen, categories, choose_thresholds, corrections_items
 
 DEMANDS = ["D01", "D05", "D14"]
 
@@ -76,3 +76,12 @@ def test_false_alarms_count_measures_outside_the_platform_on_which_something_fir
     alarms = false_alarms(gold, [{"D14": "commitment"}, {}, {"D13": "mention"}, {"D07": "commitment"}])
     assert (alarms.measures, alarms.fired, alarms.rate) == (2, 1, 0.5)
     assert alarms.per_theme == {"security": (1, 1), "cctv": (1, 0)}
+
+
+def test_thresholds_are_chosen_without_raising_false_alarms_above_the_rules() -> None:
+    views = [Seen([("x", "x")], {}), Seen([("y", "y")], {})]
+    scores = [cats(D05=0.95, commitment=0.9), cats(D05=0.95, commitment=0.9)]
+    gold = [Labelled("a", "Ouvrir une permanence d'accès aux droits.", {"D05": "commitment"}), Labelled("b", "Armer la police.", {}, theme="security")]
+    # Adding D05 on both would find the first (F1 0.67) but fire on a police measure, where the rules are silent.
+    thresholds, result = choose_thresholds(views, scores, gold, DEMANDS)
+    assert thresholds.add > 0.95 and result.micro.tp == 0

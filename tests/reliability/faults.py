@@ -326,6 +326,8 @@ def vigie_environment(settings: Settings, prefect_api_url: str | None) -> dict[s
         VIGIE_INDEX_PREFIX=settings.index_prefix,
         VIGIE_TASK_RETRIES=str(settings.task_retries),
         VIGIE_TASK_RETRY_DELAY_S=str(settings.task_retry_delay_s),
+        VIGIE_DETECTOR=settings.detector,
+        VIGIE_DETECTOR_MODEL=str(settings.detector_model),
     )
     if settings.es_url:
         env["VIGIE_ES_URL"] = settings.es_url

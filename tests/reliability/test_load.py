@@ -98,7 +98,7 @@ def vigie_process(args: list[str], settings, cwd: Path, **env: str) -> subproces
 
     environment = {k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")} | {
         "VIGIE_DATA_DIR": str(settings.data_dir), "VIGIE_ES_URL": settings.es_url, "VIGIE_INDEX_PREFIX": settings.index_prefix,
-        "PREFECT_API_URL": PREFECT_API_URL.value(), "PYTHONPATH": str(REPO), **env,
+        "VIGIE_DETECTOR_MODEL": str(settings.detector_model), "PREFECT_API_URL": PREFECT_API_URL.value(), "PYTHONPATH": str(REPO), **env,
     }  # fmt: skip
     return subprocess.Popen(
         [sys.executable, "-c", "from flows.cli import app; app()", *args], env=environment, cwd=cwd,
