@@ -30,11 +30,7 @@ from extract.evaluation import read_labelled, score_detectors  # noqa: E402
 from extract.nlp import load_pipeline  # noqa: E402
 from extract.training import LABELLED, train  # noqa: E402
 
-NO_VECTORS = {
-    "paths.vectors": None,
-    "components.demands.model.tok2vec.embed.include_static_vectors": False,
-    "components.levels.model.tok2vec.embed.include_static_vectors": False,
-}
+NO_VECTORS = {"paths.vectors": None, "components.tok2vec.model.embed.include_static_vectors": False}
 VARIANTS = {
     "md vectors, rule features": ({}, True),
     "md vectors, words only": ({}, False),

@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Token
 
 from config.errors import ConfigError
 from extract.levels import COMMITMENT, MENTION, OPPOSITION
+from extract.nlp import on_numpy_blas
 from extract.text import fold
 
 META_FILE = "vigie-detector.json"
@@ -96,7 +97,7 @@ class TrainedModel:
         meta_file = path / META_FILE
         try:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
-            nlp = spacy.load(path)
+            nlp = on_numpy_blas(spacy.load(path))
         except (OSError, ValueError, KeyError) as exc:
             raise ConfigError(
                 f"no usable trained detector here ({exc}); run `vigie train` to build it, or set VIGIE_DETECTOR=rules",

@@ -32,6 +32,11 @@ def load_pipeline(model: str) -> Language:
     # page instead of 35 on the 2-core machine. One BLAS thread: the pipeline
     # already runs a process per core, and OpenBLAS's second thread only spins
     # against the others.
+    return on_numpy_blas(nlp)
+
+
+def on_numpy_blas(nlp: Language) -> Language:
+    """Every network of the pipeline on NumPy's single-threaded OpenBLAS (see above)."""
     threadpool_limits(limits=1, user_api="blas")
     ops = NumpyOps(use_blis=False)
     for _, component in nlp.pipeline:
