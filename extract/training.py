@@ -73,14 +73,16 @@ def is_correction(item: Item) -> bool:
     return item.document.startswith("correction:")
 
 
-def is_current(model_dir: Path, rules_detector: Detector, train_items: Sequence[Item], dev_items: Sequence[Item], *, config: Path = CONFIG) -> bool:
-    """Whether the model there was trained from this corpus, platform and
-    config (with or without corrections added): `vigie train --if-stale`."""
+def is_current(
+    model_dir: Path, rules_detector: Detector, train_items: Sequence[Item], dev_items: Sequence[Item], *, config: Path = CONFIG, with_rules: bool = False
+) -> bool:
+    """Whether the model there was trained from this corpus, platform, config
+    and features (with or without corrections added): `vigie train --if-stale`."""
     try:
         meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    made_of = dict(config=config, platform_version=rules_detector.platform.version, with_rules=meta.get("with_rules", True))
+    made_of = dict(config=config, platform_version=rules_detector.platform.version, with_rules=with_rules)
     return meta.get("corpus_key") == training_key(train_items, dev_items, **made_of)
 
 
@@ -164,7 +166,7 @@ def train(
     out: Path,
     *,
     config: Path = CONFIG,
-    with_rules: bool = True,
+    with_rules: bool = False,
     overrides: dict | None = None,
 ) -> TrainedModel:
     """Train both classifiers on `train_items`, choose the thresholds on
