@@ -1,6 +1,6 @@
 """The detector's trained layer: spaCy text classifiers that read a sentence
-and what the platform's rules found in it, trained on real campaign
-sentences by `vigie train` (extract.training).
+(and, when trained with `--rule-features`, what the platform's rules found
+in it), trained on real campaign sentences by `vigie train` (extract.training).
 
 The rules propose, the classifiers decide: a demand the rules found is kept
 when the `demands` classifier gives it at least `keep`; a demand the rules
@@ -52,12 +52,12 @@ class Decision:
     """Whether the rules found it (and so have evidence in the sentence)."""
 
 
-def features(tokens: Iterable[Token | tuple[str, str]], found: Iterable[tuple[str, str]], with_rules: bool = True) -> list[tuple[str, str]]:
+def features(tokens: Iterable[Token | tuple[str, str]], found: Iterable[tuple[str, str]], with_rules: bool = False) -> list[tuple[str, str]]:
     """What the classifiers read, as (word, norm) pairs: the sentence's words
     with their accent-folded lemmas as norms (so that "centres" and "centre"
-    are one feature), then a token per demand the rules found and per
-    (demand, level), so that the model learns when the rules are right
-    ("rule_d14" beside "police" is not D14)."""
+    are one feature); `with_rules`, then a token per demand the rules found
+    and per (demand, level), so that the model may learn when the rules are
+    right ("rule_d14" beside "police" is not D14)."""
     pairs = [token if isinstance(token, tuple) else (token.text, fold(token.lemma_ or token.text)) for token in tokens]
     pairs = [(word, norm) for word, norm in pairs if word.strip()]
     if with_rules:

@@ -1,8 +1,9 @@
 """Training the detector's classifiers on real labelled sentences (`vigie train`).
 
 The training split of the real corpus, plus the analysts' corrections when
-given, becomes spaCy examples: each sentence's tokens and what the rules found
-in it (extract.learned.features), with its demands and level as categories.
+given, becomes spaCy examples: each sentence's tokens (and what the rules
+found in it, with `with_rules`; extract.learned.features), with its demands
+and level as categories.
 `spacy train` fits both classifiers from `config/detector.cfg` under the
 config's seed; the thresholds that combine them with the rules are then
 chosen on the development split, and stored beside the model. The test split

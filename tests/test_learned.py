@@ -14,9 +14,9 @@ def cats(**scores: float) -> dict[str, float]:
 
 
 def test_the_classifiers_read_the_words_and_what_the_rules_found() -> None:
-    words = features([("Recruter", "recruter"), (" ", " "), ("agents", "agent")], [("D14", "commitment")])
+    words = features([("Recruter", "recruter"), (" ", " "), ("agents", "agent")], [("D14", "commitment")], with_rules=True)
     assert words == [("Recruter", "recruter"), ("agents", "agent"), ("rule_d14", "rule_d14"), ("rule_d14_commitment", "rule_d14_commitment")]
-    assert features([("Recruter", "recruter")], [("D14", "commitment")], with_rules=False) == [("Recruter", "recruter")]
+    assert features([("Recruter", "recruter")], [("D14", "commitment")]) == [("Recruter", "recruter")]
     assert features([], []) == [("∅", "∅")]
 
 
