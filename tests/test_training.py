@@ -122,3 +122,19 @@ def test_a_missing_or_broken_trained_detector_says_how_to_build_it(tmp_path) -> 
     result = vigie("detect", "--jsonl", "-", detector_model=str(broken))
     assert result.exit_code == 1
     assert "vigie train" in result.output and str(broken) in result.output
+
+
+def test_detection_workers_load_the_trained_detector_the_settings_name(small_model, tmp_path) -> None:
+    from config.platform import DEFAULT_PLATFORM
+    from extract.model import ExtractedDocument, PageText
+    from flows.stages import DetectionPool, make_detector
+
+    settings = load_settings(detector_model=small_model.path, workers=1)
+    page = "Nous créerons un centre de santé municipal avec des médecins salariés.\n\nIl fait beau."
+    pool = DetectionPool(settings, DEFAULT_PLATFORM, workers=1)
+    try:
+        detected = pool.submit(ExtractedDocument("x.pdf", "application/pdf", (PageText(1, page),)), tmp_path / "d.json", None).result()
+    finally:
+        pool.close()
+    in_process = list(make_detector(settings).analyse(page))
+    assert [item.mentions for item in detected.analysed[0]] == [item.mentions for item in in_process]
