@@ -467,8 +467,12 @@ def train_command(
 
     settings = settings_of(ctx)
     target = settings.detector_model
-    before = make_detector(settings.model_copy(update={"detector": "combined"}))
-    rules = Detector(before.platform, before.nlp)
+    rules = make_detector(settings.model_copy(update={"detector": "rules"}))
+    try:
+        before = make_detector(settings.model_copy(update={"detector": "combined"}))
+    except ConfigError as exc:  # a broken or older model is what training replaces
+        err.print(f"warning: {exc}", highlight=False, soft_wrap=True)
+        before = rules
     train_items, dev_items = read_items(LABELLED / "real-train.jsonl"), read_items(LABELLED / "real-dev.jsonl")
     if if_stale and is_current(target, rules, train_items, dev_items, with_rules=rule_features):
         out.print(f"the trained detector at {target} is up to date", highlight=False)

@@ -106,6 +106,8 @@ def test_train_adds_the_analysts_corrections_and_prints_before_and_after(tmp_pat
         encoding="utf-8",
     )  # fmt: skip
     target = tmp_path / "detector"
+    target.mkdir()
+    (target / META_FILE).write_text("{}", encoding="utf-8")  # a broken model: training replaces it
     result = vigie("train", "--corrections", str(corrections), "--epochs", "1", detector_model=str(target))
     assert result.exit_code == 0, result.output
     assert "before, on the real test split" in result.output and "rules: micro P" in result.output
