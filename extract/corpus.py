@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,16 +66,23 @@ def item_from_json(data: dict, *, where: str) -> Item:
         raise ConfigError(f"not a corpus item ({exc!r}); each line needs id, text, document, source and labels", source=where) from exc
 
 
-def read_items(path: Path) -> list[Item]:
-    items = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+def json_lines(path: Path, what: str) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-empty line of a JSON lines file of
+    `what`; an unreadable file or a line that is not JSON raises a ConfigError naming it."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the {what} ({exc.strerror})", source=str(path)) from exc
+    for number, line in enumerate(lines, start=1):
         if line.strip():
             try:
-                data = json.loads(line)
+                yield number, json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ConfigError(f"line {number} is not JSON ({exc.msg})", source=str(path)) from exc
-            items.append(item_from_json(data, where=f"{path}:{number}"))
-    return items
+                raise ConfigError(f"not JSON ({exc.msg})", source=str(path), field=f"line {number}") from exc
+
+
+def read_items(path: Path) -> list[Item]:
+    return [item_from_json(data, where=f"{path}:{number}") for number, data in json_lines(path, "corpus file")]
 
 
 def write_items(path: Path, items: Iterable[Item]) -> None:

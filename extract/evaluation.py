@@ -9,7 +9,6 @@ found that are right.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from config.errors import ConfigError
 from config.platform import Platform
+from extract.corpus import json_lines
 from extract.detect import Detector, DetectorMode, fold
 from extract.levels import COMMITMENT, MENTION, OPPOSITION
 
@@ -97,18 +97,11 @@ def measure_theme(raw: dict) -> str | None:
 def read_labelled(path: Path) -> list[Labelled]:
     """A labelled file; a bad line raises a ConfigError naming it."""
     items: list[Labelled] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read the labelled file ({exc.strerror})", source=str(path)) from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, raw in json_lines(path, "labelled file"):
         try:
-            raw = json.loads(line)
             labels = {label["demand"]: label["level"] for label in raw["labels"]}
             item = Labelled(id=str(raw["id"]), text=str(raw["text"]), labels=labels, theme=measure_theme(raw))
-        except (ValueError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise ConfigError(f"not a labelled sentence ({exc})", source=str(path), field=f"line {number}") from exc
         if not set(labels.values()) <= LEVELS:
             raise ConfigError(f"levels are {sorted(LEVELS)}", source=str(path), field=f"line {number}")

@@ -26,7 +26,7 @@ from spacy.cli.train import train as spacy_train
 from spacy.tokens import DocBin
 
 from config.errors import ConfigError
-from extract.corpus import Item, Label
+from extract.corpus import Item, Label, json_lines
 from extract.detect import Detector
 from extract.evaluation import Evaluation, Labelled, evaluate, false_alarms, measure_theme
 from extract.learned import LEVEL_LABELS, META_FILE, Thresholds, TrainedModel, decide, feature_doc, features, write_meta
@@ -50,22 +50,15 @@ def corrections_items(path: Path) -> list[Item]:
     """Sentences an analyst corrected, from `vigie corrections export`: the
     demands they reviewed are known (present or not), the others unknown."""
     items = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read the corrections ({exc.strerror}); export them with `vigie corrections export --out FILE`", source=str(path)) from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, raw in json_lines(path, "corrections (export them with `vigie corrections export --out FILE`)"):
         try:
-            raw = json.loads(line)
             labels = tuple(Label(label["demand"], label["level"]) for label in raw["labels"])
             source = raw.get("source") or {}
             items.append(Item(
                 id=str(raw["id"]), text=str(raw["text"]), document=f"correction:{source.get('doc_id', raw['id'])}",
                 source=source, labels=labels, extra={"reviewed": list(raw.get("reviewed", ()))},
             ))  # fmt: skip
-        except (ValueError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise ConfigError(f"line {number} is not a corrected sentence ({exc!r}); export them with `vigie corrections export`", source=str(path)) from exc
     return items
 
