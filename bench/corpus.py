@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flows.sources import COLUMNS  # noqa: E402
+from collect.sources import COLUMNS  # noqa: E402
 from tests.tracts import french_paragraphs, make_tract, scan_pdf  # noqa: E402
 
 SCANNED_SHARE = 0.02

@@ -506,8 +506,8 @@ def archive_verify(ctx: typer.Context) -> None:
 
     Example: vigie archive verify
     """
-    from flows.archive import verify_archive
-    from flows.catalogue import Catalogue
+    from collect.archive import verify_archive
+    from storage.catalogue import Catalogue
 
     versions = Catalogue(settings_of(ctx).catalogue).versions()
     problems = verify_archive((v.archive_path, v.sha256) for v in versions)
@@ -538,7 +538,7 @@ def lists_import(
 
     Example: vigie lists import samples/elections/listes-2026-tour1.csv
     """
-    from flows.lists import import_lists
+    from collect.official import import_lists
 
     _run_import(import_lists, file, ctx, as_json)
 
@@ -595,13 +595,13 @@ def results_import(
 
     Example: vigie results import samples/elections/resultats-2026-tour1.csv
     """
-    from flows.lists import import_results
+    from collect.official import import_results
 
     _run_import(import_results, file, ctx, as_json)
 
 
 def _run_import(importer, file: Path, ctx: typer.Context, as_json: bool) -> None:
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
 
     summary = importer(
         file, Catalogue(settings_of(ctx).catalogue), on_warning=lambda w: err.print(f"warning: {w}", highlight=False, markup=False)
@@ -630,9 +630,9 @@ def sources_add(
 
     Example: vigie sources add 59698 1 https://moulins-en-commun.example/programme.pdf
     """
-    from flows.catalogue import Catalogue
-    from flows.fetch import check_url
-    from flows.sources import CandidateList, Source, add_source
+    from storage.catalogue import Catalogue
+    from collect.fetch import check_url
+    from collect.sources import CandidateList, Source, add_source
 
     settings = settings_of(ctx)
     if "://" in location:
@@ -664,8 +664,8 @@ def sources_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--js
 
     Example: vigie sources list --json
     """
-    from flows.catalogue import Catalogue
-    from flows.sources import read_sources
+    from storage.catalogue import Catalogue
+    from collect.sources import read_sources
 
     settings = settings_of(ctx)
     registry = settings.sources_registry
@@ -709,8 +709,8 @@ def coverage_command(
 
     Example: vigie coverage --departement 59
     """
-    from flows.catalogue import Catalogue
-    from flows.coverage import coverage
+    from storage.catalogue import Catalogue
+    from tracking.coverage import coverage
 
     settings = settings_of(ctx)
     report = coverage(Catalogue(settings.catalogue), settings, departement=departement, commune=commune)
@@ -899,8 +899,8 @@ def alerts_command(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--
     """
     if ctx.invoked_subcommand is not None:
         return
-    from flows.alerts import run_alerts, take_report, message_text
-    from flows.catalogue import Catalogue
+    from tracking.alerts import run_alerts, take_report, message_text
+    from storage.catalogue import Catalogue
     from index.client import connect
 
     settings = settings_of(ctx)
@@ -938,8 +938,8 @@ def alerts_save(
 
     Example: vigie alerts save "régies D03 en Haute-Garonne" --demand D03 --level commitment --departement 31 --email veille@exemple.org
     """
-    from flows.alerts import SavedSearch, save_search
-    from flows.catalogue import Catalogue
+    from tracking.alerts import SavedSearch, save_search
+    from storage.catalogue import Catalogue
     from index.client import connect
     from index.search import SearchRequest
 
@@ -954,8 +954,8 @@ def alerts_save(
 @reports_errors
 def alerts_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The saved searches and where their alerts go."""
-    from flows.alerts import saved
-    from flows.catalogue import Catalogue
+    from tracking.alerts import saved
+    from storage.catalogue import Catalogue
 
     searches = saved(Catalogue(settings_of(ctx).catalogue))
     if as_json:
@@ -970,8 +970,8 @@ def alerts_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--jso
 @reports_errors
 def alerts_remove(ctx: typer.Context, name: Annotated[str, typer.Argument()]) -> None:
     """Forget a saved search and its alerts."""
-    from flows.alerts import remove_search
-    from flows.catalogue import Catalogue
+    from tracking.alerts import remove_search
+    from storage.catalogue import Catalogue
 
     if not remove_search(Catalogue(settings_of(ctx).catalogue), name):
         raise ConfigError(f"no saved search named {name!r}; see `vigie alerts list`", source="vigie alerts remove", field="NAME")
@@ -1020,7 +1020,7 @@ def users_add(
 
     Example: vigie users add camille --role editor
     """
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import add_user
 
     user = add_user(Catalogue(settings_of(ctx).catalogue), username, _new_password(password_stdin), role)
@@ -1035,7 +1035,7 @@ def users_password(
     password_stdin: Annotated[bool, typer.Option("--password-stdin")] = False,
 ) -> None:
     """Set a new password for an account."""
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import set_password
 
     set_password(Catalogue(settings_of(ctx).catalogue), username, _new_password(password_stdin))
@@ -1046,7 +1046,7 @@ def users_password(
 @reports_errors
 def users_role(ctx: typer.Context, username: Annotated[str, typer.Argument()], role: Annotated[str, typer.Argument(help="editor or admin")]) -> None:
     """Change an account's role."""
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import set_role
 
     set_role(Catalogue(settings_of(ctx).catalogue), username, role)
@@ -1057,7 +1057,7 @@ def users_role(ctx: typer.Context, username: Annotated[str, typer.Argument()], r
 @reports_errors
 def users_disable(ctx: typer.Context, username: Annotated[str, typer.Argument()]) -> None:
     """Disable an account: it can no longer sign in, and its API token stops working."""
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import disable_user
 
     disable_user(Catalogue(settings_of(ctx).catalogue), username)
@@ -1068,7 +1068,7 @@ def users_disable(ctx: typer.Context, username: Annotated[str, typer.Argument()]
 @reports_errors
 def users_list(ctx: typer.Context) -> None:
     """The active accounts and their roles."""
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import list_users
 
     for user in list_users(Catalogue(settings_of(ctx).catalogue)):
@@ -1082,7 +1082,7 @@ def users_token(ctx: typer.Context, username: Annotated[str, typer.Argument()]) 
 
     Example: curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/followup/59698
     """
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import new_api_token
 
     out.print(new_api_token(Catalogue(settings_of(ctx).catalogue), username), highlight=False)
@@ -1102,8 +1102,8 @@ def corrections_export(
 
     Example: vigie corrections export --out corrections.jsonl && vigie eval --data corrections.jsonl
     """
-    from flows.catalogue import Catalogue
-    from flows.corrections import labelled_sentences
+    from storage.catalogue import Catalogue
+    from tracking.corrections import labelled_sentences
 
     lines = [json.dumps(item, ensure_ascii=False) for item in labelled_sentences(Catalogue(settings_of(ctx).catalogue))]
     _write_export("".join(line + "\n" for line in lines), out_file)

@@ -31,12 +31,12 @@ from config.settings import Settings, load_settings
 from extract.detect import Detector
 from extract.model import ExtractedDocument
 from flows import stages
-from flows.alerts import run_alerts
-from flows.catalogue import Catalogue, DocumentVersion
-from flows.corrections import verdicts_for_document
-from flows.fetch import FetchPolicy, new_client
+from tracking.alerts import run_alerts
+from storage.catalogue import Catalogue, DocumentVersion
+from tracking.corrections import verdicts_for_document
+from collect.fetch import FetchPolicy, new_client
 from flows.progress import report
-from flows.sources import read_sources
+from collect.sources import read_sources
 from index.client import connect
 from index.schema import Layout, ensure_indices, new_generation, refresh, serve_generation, served_targets
 
@@ -90,7 +90,7 @@ def _retry_on(*kinds: type[Exception]):
 
 # Stage results travel in memory within one run; the catalogue, the archive
 # and the stored text and detections make re-runs incremental, not Prefect's
-# cache. Fetching retries inside `flows.fetch`, where Retry-After is known.
+# cache. Fetching retries inside `collect.fetch`, where Retry-After is known.
 collect_task = task(stages.collect_source, name="collect", cache_policy=NO_CACHE)
 extract_task = task(stages.extract_version, name="extract", cache_policy=NO_CACHE)
 detect_task = task(stages.collect_detections, name="detect", cache_policy=NO_CACHE)

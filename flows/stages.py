@@ -28,10 +28,10 @@ from extract.learned import META_FILE, TrainedModel
 from extract.limits import ExtractionLimits
 from extract.model import EXTRACTOR_VERSION, ExtractedDocument
 from extract.nlp import load_pipeline
-from flows.archive import archive_bytes, file_sha256, write_atomically
-from flows.catalogue import Catalogue, DocumentVersion, HttpInfo
-from flows.fetch import FetchPolicy, fetch, new_client
-from flows.sources import CandidateList, Source
+from collect.archive import archive_bytes, file_sha256, write_atomically
+from storage.catalogue import Catalogue, DocumentVersion, HttpInfo
+from collect.fetch import FetchPolicy, fetch, new_client
+from collect.sources import CandidateList, Source
 from index.bulk import bulk_index
 from index.client import client_url, unavailable
 from index.lists import ListFacts, write_list_records
@@ -394,8 +394,8 @@ def list_facts(catalogue: Catalogue, keys: list[str]) -> list[ListFacts]:
     """What the catalogue knows of these lists: their details and, once imported, their result."""
     from sqlalchemy import select
 
-    from flows.catalogue import lists
-    from flows.lists import ensure_tables, results
+    from storage.catalogue import lists
+    from collect.official import ensure_tables, results
 
     ensure_tables(catalogue.engine)
     facts: list[ListFacts] = []

@@ -121,8 +121,8 @@ def web_site(es_node, tmp_path_factory, prefect_harness):
     an editor (camille) and an admin (dominique), all with PASSWORD."""
     import csv
 
-    from flows.catalogue import Catalogue
-    from flows.lists import import_results
+    from storage.catalogue import Catalogue
+    from collect.official import import_results
     from flows.pipeline import RunSummary, process, programme_pipeline
     from index.client import connect
     from index.schema import drop_indices

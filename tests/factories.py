@@ -8,7 +8,7 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from flows.sources import COLUMNS
+from collect.sources import COLUMNS
 
 
 def make_pdf(path: Path, pages: list[list[str]], *, password: str | None = None) -> Path:

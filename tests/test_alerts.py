@@ -9,8 +9,8 @@ import pytest
 
 from config.errors import ConfigError
 from config.settings import load_settings
-from flows.alerts import Alert, SavedSearch, message_text, run_alerts, save_search, take_report, validate
-from flows.catalogue import Catalogue
+from tracking.alerts import Alert, SavedSearch, message_text, run_alerts, save_search, take_report, validate
+from storage.catalogue import Catalogue
 from flows.pipeline import programme_pipeline
 from index.client import connect
 from index.search import SearchRequest
@@ -106,7 +106,7 @@ def test_a_search_that_changes_is_a_new_baseline(es_client, es_settings) -> None
     settings = alert_settings(es_settings)
     assert save_search(catalogue, es_client, settings, SavedSearch("eau", SearchRequest(query="régie"))) == 0
     assert save_search(catalogue, es_client, settings, SavedSearch("eau", SearchRequest(query="eau potable"))) == 0
-    from flows.alerts import saved
+    from tracking.alerts import saved
 
     assert [s.request.query for s in saved(catalogue)] == ["eau potable"]
 

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher, Type, extract_parameters
 from sqlalchemy import create_engine, inspect, select, update
 
 from config.errors import ConfigError
-from flows.catalogue import Catalogue
+from storage.catalogue import Catalogue
 from web import auth
 from web.auth import (
     PASSWORD_HASHING,

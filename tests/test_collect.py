@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from config.settings import load_settings
-from flows.catalogue import Catalogue
+from storage.catalogue import Catalogue
 from flows.pipeline import programme_pipeline
 from tests.conftest import SAMPLES
 from tests.factories import make_sources
@@ -110,8 +110,8 @@ def test_archive_verify_names_exactly_the_altered_and_missing_files(es_settings,
 
 
 def test_the_coverage_board_tells_archived_missing_failed_and_scan_only(es_settings, server, tmp_path, prefect_harness) -> None:
-    from flows.coverage import coverage
-    from flows.lists import import_lists
+    from tracking.coverage import coverage
+    from collect.official import import_lists
     from tests.tracts import make_tract, scan_pdf
 
     settings = load_settings(

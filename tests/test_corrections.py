@@ -10,8 +10,8 @@ from elasticsearch import helpers
 from config.errors import ConfigError
 from config.platform import load_platform
 from extract.evaluation import read_labelled
-from flows.catalogue import Catalogue
-from flows.corrections import correct, history, labelled_sentences, record_correction, verdicts_for_document
+from storage.catalogue import Catalogue
+from tracking.corrections import correct, history, labelled_sentences, record_correction, verdicts_for_document
 from flows.pipeline import RunSummary, process, programme_pipeline
 from index.corrections import get_mention
 from index.schema import alias_name

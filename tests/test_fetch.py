@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from config.errors import FetchError
-from flows.fetch import FetchPolicy, check_url, fetch, is_private, new_client, retry_after
+from collect.fetch import FetchPolicy, check_url, fetch, is_private, new_client, retry_after
 from tests.httpserver import ProgrammeServer
 
 PDF = b"%PDF-1.4 programme municipal"

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from config.errors import ConfigError
-from flows.followup import (
+from tracking.followup import (
     STATUSES,
     Commitment,
     Evidence,
@@ -36,9 +36,9 @@ from flows.followup import (
     record_event,
     summarise,
 )
-from flows.lists import ensure_tables as ensure_list_tables
-from flows.lists import results
-from flows.catalogue import Catalogue  # after flows.followup and flows.lists, so the catalogue creates their tables
+from collect.official import ensure_tables as ensure_list_tables
+from collect.official import results
+from storage.catalogue import Catalogue  # after tracking.followup and collect.official, so the catalogue creates their tables
 
 COMMUNE = "75056"
 WINNERS = f"{COMMUNE}-1"
@@ -374,5 +374,5 @@ def test_the_summary_counts_commitments_kept_broken_and_pending(catalogue: Catal
 
 
 def test_follow_up_needs_no_service_client() -> None:
-    probe = "import sys, flows.followup; print(sorted(m for m in ('elasticsearch', 'fastapi', 'prefect') if m in sys.modules))"
+    probe = "import sys, tracking.followup; print(sorted(m for m in ('elasticsearch', 'fastapi', 'prefect') if m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip() == "[]"

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from config.errors import ConfigError
-from flows.lists import (
+from collect.official import (
     HEADER_2026,
     ImportSummary,
     RowWarning,
@@ -27,8 +27,8 @@ from flows.lists import (
     read_candidates,
     results,
 )
-from flows.catalogue import Catalogue, lists  # after flows.lists, so the catalogue creates its tables
-from flows.sources import read_sources
+from storage.catalogue import Catalogue, lists  # after collect.official, so the catalogue creates its tables
+from collect.sources import read_sources
 from tests.conftest import SAMPLES
 
 ELECTIONS = SAMPLES / "elections"

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from config.settings import load_settings
-from flows.catalogue import Catalogue
+from storage.catalogue import Catalogue
 from flows.pipeline import RunSummary, programme_pipeline
-from flows.sources import read_sources
+from collect.sources import read_sources
 from index.schema import alias_name, document_counts
 from index.search import search_pages
 from tests.conftest import SAMPLES, free_local_port

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flows.sources import read_sources
+from collect.sources import read_sources
 from tests.conftest import SAMPLES
 
 

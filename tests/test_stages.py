@@ -47,7 +47,7 @@ def test_two_writers_of_one_file_both_succeed_and_leave_one_whole_copy(tmp_path:
     """Two documents with the same pages, detected at once, write the same parse file."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from flows.archive import write_atomically
+    from collect.archive import write_atomically
 
     target = tmp_path / "parses" / "same.spacy"
     contents = [bytes([n]) * 2_000_000 for n in range(8)]

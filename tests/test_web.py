@@ -198,7 +198,7 @@ def test_a_follow_up_change_is_recorded_with_its_evidence_and_history(app) -> No
 
 
 def test_the_api_writes_with_a_token_and_describes_itself(app, web_site) -> None:
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import new_api_token
 
     editor = signed_in(app, "camille")

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from flows import followup
+from tracking import followup
 from index.exports import hit_row
 from index.scorecards import demand_coverage, scorecards
 from index.search import search
@@ -114,7 +114,7 @@ class CorrectionIn(BaseModel):
 @router.post("/mentions/{record_id}/corrections", status_code=201)
 def api_correct(request: Request, record_id: str, correction: CorrectionIn, user: auth.User = Depends(require_editor)) -> dict:
     """Confirm, reject or change a detected mention; applied over the detector's output in search and scorecards."""
-    from flows.corrections import correct
+    from tracking.corrections import correct
 
     vigie = vigie_of(request)
     applied = correct(

@@ -1,6 +1,6 @@
 """The web app: search for analysts, scorecards for everyone, the follow-up
 tracker for watchdogs, and a JSON API, over the functions the command line
-calls (`index.search`, `index.scorecards`, `flows.followup`, `web.auth`).
+calls (`index.search`, `index.scorecards`, `tracking.followup`, `web.auth`).
 
 Served by `vigie web` on 127.0.0.1. Reading is open unless `VIGIE_WEB_PUBLIC`
 is false; every route that writes needs a signed-in user (a session cookie
@@ -31,7 +31,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from config.errors import ConfigError, IndexUnavailable, VigieError
 from config.platform import Platform, load_platform
 from config.settings import Settings
-from flows.catalogue import Catalogue
+from storage.catalogue import Catalogue
 from web import auth
 
 HERE = Path(__file__).resolve().parent
@@ -121,7 +121,7 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
 
     catalogue = Catalogue(settings.catalogue)
     auth.ensure_tables(catalogue.engine)
-    from flows.followup import ensure_tables as ensure_followup_tables
+    from tracking.followup import ensure_tables as ensure_followup_tables
 
     ensure_followup_tables(catalogue.engine)
     app = FastAPI(title="Vigie", version="1", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
@@ -178,7 +178,7 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(VigieError)
     async def user_error(request: Request, exc: VigieError) -> Response:
-        from flows.followup import StaleRevision
+        from tracking.followup import StaleRevision
 
         return answer(request, 409 if isinstance(exc, StaleRevision) else 400, str(exc))
 

@@ -38,7 +38,7 @@ from argon2.low_level import ARGON2_VERSION
 from sqlalchemy import Boolean, Column, DateTime, Engine, String, Table, insert, select, update
 
 from config.errors import ConfigError
-from flows.catalogue import Catalogue, metadata
+from storage.catalogue import Catalogue, metadata
 
 users = Table(
     "users",

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from config.errors import ConfigError
-from flows import followup
+from config.errors import QueryError
+from tracking import followup
 from index.exports import SCORECARD_COLUMNS, SEARCH_COLUMNS, all_hits, commune_report, commune_report_pdf, hit_row, scorecard_rows, to_csv
 from index.lists import ListQuery, find_lists
 from index.scorecards import coverage_by_departement, demand_coverage, scorecards
@@ -66,7 +66,7 @@ def search_page(request: Request):
     try:
         req = search_request(params)
         result = search(vigie.client, vigie.prefix, req)
-    except ConfigError as exc:
+    except QueryError as exc:
         req, error = None, str(exc)
     facet_links = {}
     if result is not None:
@@ -351,7 +351,7 @@ async def users_disable(request: Request, username: str):
 
 @router.get("/mentions/{record_id}")
 def mention_page(request: Request, record_id: str):
-    from flows.corrections import history
+    from tracking.corrections import history
     from index.corrections import get_mention
 
     require_reader(request)
@@ -365,7 +365,7 @@ def mention_page(request: Request, record_id: str):
 
 @router.post("/mentions/{record_id}")
 async def mention_correct(request: Request, record_id: str):
-    from flows.corrections import correct
+    from tracking.corrections import correct
 
     user = await require_editor(request)
     vigie = vigie_of(request)

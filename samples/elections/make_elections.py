@@ -1,4 +1,4 @@
-"""Build the sample Ministry election files read by `flows.lists`.
+"""Build the sample Ministry election files read by `collect.official`.
 
 Everything here is ENTIRELY FICTIONAL: the communes Moulins-sur-Lys (59698),
 Val-de-Sorvigny (62991) and Ravine-des-Songes (97497), their lists, every

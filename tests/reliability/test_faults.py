@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import text
 
 from config.settings import Settings, load_settings
-from flows.catalogue import Catalogue
+from storage.catalogue import Catalogue
 from flows.pipeline import programme_pipeline
 from index.client import connect
 from index.schema import drop_indices

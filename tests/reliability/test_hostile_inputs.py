@@ -34,9 +34,9 @@ import pytest
 from config.errors import ConfigError, ExtractionError, FetchError
 from config.settings import Settings, load_settings
 from flows import stages
-from flows.catalogue import Catalogue
-from flows.fetch import check_url, is_private
-from flows.sources import read_sources
+from storage.catalogue import Catalogue
+from collect.fetch import check_url, is_private
+from collect.sources import read_sources
 from tests.factories import make_html, make_pdf, make_sources
 from tests.httpserver import ProgrammeServer
 from tests.test_docx import CONTENT_TYPES, document_xml, make_docx, para, patch_headers, run
@@ -794,7 +794,7 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """Names resolved in memory (no lookup leaves the process); a name not listed is unknown."""
     import socket
 
-    import flows.fetch
+    import collect.fetch
 
     names: dict[str, list[str]] = {}
 
@@ -803,7 +803,7 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 0)) for a in names[host]]
 
-    monkeypatch.setattr(flows.fetch.socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(collect.fetch.socket, "getaddrinfo", getaddrinfo)
     return names
 
 
@@ -839,7 +839,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def candidate_file(path: Path, labels: list[str]) -> Path:
     """The Ministry's 2026 candidate-list layout (`;`, UTF-8 with a BOM, 17 columns), one head per list."""
-    from flows.lists import HEADER_2026
+    from collect.official import HEADER_2026
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\n")
@@ -856,7 +856,7 @@ def test_formulas_in_list_labels_reach_csv_exports_as_text(es_settings: Settings
     from typer.testing import CliRunner
 
     from flows.cli import app
-    from flows.lists import import_lists
+    from collect.official import import_lists
     from flows.pipeline import programme_pipeline
 
     catalogue = Catalogue(es_settings.catalogue)

@@ -52,7 +52,7 @@ CHANGES_PER_EDITOR = 5
 def site_settings(es_node, tmp_path_factory, prefect_harness) -> Iterator:
     """A site of its own (data directory, index prefix) holding the sample corpus."""
     from config.settings import load_settings
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from flows.pipeline import programme_pipeline
     from web.auth import add_user
     from index.client import connect
@@ -187,7 +187,7 @@ def reads(pdf_version: str) -> list[Read]:
 
 
 def test_readers_get_every_page_right_while_a_pipeline_run_indexes(site, site_settings, tmp_path) -> None:
-    from flows.catalogue import Catalogue, stages
+    from storage.catalogue import Catalogue, stages
 
     catalogue = Catalogue(site_settings.catalogue)
     pdf_version = next(v.version_id for v in catalogue.versions() if v.media_type == "application/pdf")
@@ -315,13 +315,13 @@ class Editor:
 
     def change(self, k: int) -> dict[str, str]:
         """The k-th change this editor makes: a status and a note naming both."""
-        from flows.followup import STATUSES
+        from tracking.followup import STATUSES
 
         return {"status": STATUSES[(self.number + k) % len(STATUSES)], "note": f"{self.name} · changement {k}"}
 
 
 def test_editors_racing_on_one_item_through_two_servers_lose_no_change_and_write_none_twice(site, site_settings, tmp_path) -> None:
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import add_user, new_api_token
 
     catalogue = Catalogue(site_settings.catalogue)

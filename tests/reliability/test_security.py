@@ -94,7 +94,7 @@ def signed_in(base_url: str, username: str, password: str = PASSWORD) -> Visitor
 @pytest.fixture(scope="module")
 def site_settings(web_site, tmp_path_factory):
     """The session's web site with its own copy of the data directory (catalogue, accounts, follow-up)."""
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import add_user
 
     copy = tmp_path_factory.mktemp("security") / "data"
@@ -168,7 +168,7 @@ def write_body(path: str) -> dict:
 
 def catalogue_rows(settings) -> dict[str, list]:
     """Every row of every table of the catalogue, to compare before and after."""
-    from flows.catalogue import Catalogue, metadata
+    from storage.catalogue import Catalogue, metadata
 
     catalogue = Catalogue(settings.catalogue)
     with catalogue.engine.connect() as db:
@@ -283,7 +283,7 @@ def test_a_session_older_than_the_configured_hours_is_refused(site_settings) -> 
 def test_a_stored_password_hash_is_argon2id_with_64_mib_and_3_passes_and_its_own_salt(site, site_settings) -> None:
     from argon2 import PasswordHasher, Type, extract_parameters
 
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import users
 
     admin = signed_in(site, ADMIN)
@@ -343,7 +343,7 @@ def test_sign_in_is_refused_for_15_minutes_after_5_failures_on_an_account_or_30_
 
 
 def test_every_kind_of_page_carries_the_csp_the_frame_ban_and_nosniff(app, site, targets, site_settings) -> None:
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.app import create_app
 
     html_version = next(v.version_id for v in Catalogue(site_settings.catalogue).versions() if v.media_type == "text/html")
@@ -663,7 +663,7 @@ def test_a_visitor_is_offered_no_write_form_and_every_form_action_refuses_them(a
 
 
 def test_an_editor_can_neither_see_nor_change_accounts_and_a_demoted_admin_loses_them_at_once(site, site_settings) -> None:
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import add_user, list_users, new_api_token, set_role
 
     catalogue = Catalogue(site_settings.catalogue)
@@ -687,7 +687,7 @@ def test_an_editor_can_neither_see_nor_change_accounts_and_a_demoted_admin_loses
 
 
 def test_disabling_a_user_ends_their_open_session_and_their_api_token_at_once(site, targets, site_settings) -> None:
-    from flows.catalogue import Catalogue
+    from storage.catalogue import Catalogue
     from web.auth import add_user, new_api_token
 
     catalogue = Catalogue(site_settings.catalogue)

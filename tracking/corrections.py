@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Column, DateTime, Engine, Integer, String, Table, Text, insert, select
 
 from config.errors import ConfigError
-from flows.catalogue import Catalogue, metadata
+from storage.catalogue import Catalogue, metadata
 
 ACTIONS = ("confirm", "reject", "change")
 LEVELS = ("commitment", "opposition", "mention")

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from flows import stages
-from flows.catalogue import Catalogue, document_versions, lists, source_failures
-from flows.catalogue import stages as stage_table
+from storage.catalogue import Catalogue, document_versions, lists, source_failures
+from storage.catalogue import stages as stage_table
 
 ARCHIVED, MISSING, FAILED, SCAN_ONLY = "archived", "missing", "failed", "scan only"
 

@@ -16,7 +16,7 @@ refused with `StaleRevision` rather than silently undoing the other person's
 work. The unique (item_id, revision) pair is what makes this safe on every
 database: of two writers who both read revision N, only one can insert N+1.
 
-Tables (on `flows.catalogue.metadata`, so a `Catalogue` built after importing
+Tables (on `storage.catalogue.metadata`, so a `Catalogue` built after importing
 this module creates them; `ensure_tables` creates them on an older catalogue):
 ``followup_elections``, ``followup_items``, ``followup_events``.
 """
@@ -47,9 +47,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from config.errors import ConfigError, VigieError
-from flows.catalogue import Catalogue, metadata
-from flows.lists import ensure_tables as ensure_list_tables
-from flows.lists import results
+from storage.catalogue import Catalogue, metadata
+from collect.official import ensure_tables as ensure_list_tables
+from collect.official import results
 
 __all__ = [
     "ATTACHABLE",
@@ -553,7 +553,7 @@ def attach_document(catalogue: Catalogue, archive_dir: Path, item_id: str, filen
     run extracts and indexes it, so it is searchable like a programme, but it
     never counts in scorecards. Returns the evidence to record with an event."""
     from extract.document import sniff
-    from flows.archive import archive_bytes
+    from collect.archive import archive_bytes
 
     found = item(catalogue, item_id)
     name = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename)[:120] or "document"

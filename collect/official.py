@@ -8,7 +8,7 @@ imported. Importing upserts in batches, one transaction per batch, so memory
 does not grow with the file and re-importing the same file changes nothing.
 
 Tables: importing this module declares ``communes``, ``candidates`` and
-``results`` on `flows.catalogue.metadata`, so a `Catalogue` built afterwards
+``results`` on `storage.catalogue.metadata`, so a `Catalogue` built afterwards
 creates them. `import_lists` and `import_results` also call `ensure_tables`,
 so callers need not mind the import order.
 
@@ -47,7 +47,7 @@ from sqlalchemy import (
 )
 
 from config.errors import ConfigError
-from flows.catalogue import Catalogue, lists, mark_scorecards_due, metadata
+from storage.catalogue import Catalogue, lists, mark_scorecards_due, metadata
 
 __all__ = [
     "BATCH_ROWS",

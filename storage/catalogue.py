@@ -33,8 +33,8 @@ from sqlalchemy import (
 )
 
 from config.errors import StorageError
-from flows.archive import ArchivedFile
-from flows.sources import CandidateList
+from collect.archive import ArchivedFile
+from collect.sources import CandidateList
 
 metadata = MetaData()
 

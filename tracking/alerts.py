@@ -30,8 +30,8 @@ from sqlalchemy import Boolean, Column, DateTime, Engine, String, Table, Text, d
 
 from config.errors import ConfigError, DeliveryError, FetchError, VigieError
 from config.settings import Settings
-from flows.catalogue import Catalogue, metadata
-from flows.fetch import check_url
+from storage.catalogue import Catalogue, metadata
+from collect.fetch import check_url
 from index.exports import hit_row
 from index.search import SearchRequest, hits_by_id, matching_ids
 
