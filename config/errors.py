@@ -15,6 +15,7 @@ the library (``raise ... from exc``).
     │   └── UnsupportedFormat
     ├── IndexUnavailable(url)               Elasticsearch cannot be reached
     │   └── IndexOverloaded                 it still refuses requests with 429 after the retries
+    ├── QueryError(field)                   a search the user wrote is invalid or refused by Elasticsearch
     ├── IndexingError(url)                  Elasticsearch refused a request
     ├── NodeError(url)                      the local Elasticsearch node cannot run
     ├── StorageError(path)                  the data directory or catalogue cannot be written (disk full)
@@ -85,6 +86,15 @@ class IndexUnavailable(VigieError):
 class IndexOverloaded(IndexUnavailable):
     """The node answered 429 (too many requests) to every retry: like an
     unreachable node, it may take the same records later."""
+
+
+class QueryError(VigieError):
+    """A search the user wrote (its query, sort, size or cursor) that is invalid
+    or that Elasticsearch refuses: theirs to fix, not the node's."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        self.field = field
+        super().__init__(f"search, {field}: {message}")
 
 
 class IndexingError(VigieError):

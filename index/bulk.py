@@ -6,12 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from elasticsearch import Elasticsearch, helpers
-from elasticsearch import exceptions as es_exceptions
 
-from config.errors import IndexOverloaded
-from index.client import client_url, unavailable
-
-_TOO_MANY_REQUESTS = 429
+from index.client import TOO_MANY_REQUESTS, engine_errors, overloaded
 
 
 @dataclass(frozen=True)
@@ -37,35 +33,20 @@ def bulk_index(
     raised, as Elasticsearch going away raises IndexUnavailable: the same
     records can be sent again later."""
     report = BulkReport()
-    overloaded = 0
-    try:
+    refused = 0
+    with engine_errors(client, overload_retries=max_retries):
         for ok, item in helpers.streaming_bulk(
             client, actions, chunk_size=chunk_size, max_retries=max_retries, raise_on_error=False
         ):
             result = next(iter(item.values()))
             if ok:
                 report.indexed += 1
-            elif result.get("status") == _TOO_MANY_REQUESTS:
-                overloaded += 1
+            elif result.get("status") == TOO_MANY_REQUESTS:
+                refused += 1
             else:
                 error = result.get("error", {})
                 reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
                 report.errors.append(ItemError(index=result.get("_index", "?"), id=str(result.get("_id")), reason=reason))
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
-    except es_exceptions.TransportError as exc:
-        if exc.status_code != _TOO_MANY_REQUESTS:
-            raise
-        raise _overloaded(client, max_retries, "the requests") from exc
-    if overloaded:
-        raise _overloaded(client, max_retries, f"{overloaded} record(s)")
+    if refused:
+        raise overloaded(client, max_retries, f"{refused} record(s)")
     return report
-
-
-def _overloaded(client: Elasticsearch, retries: int, what: str) -> IndexOverloaded:
-    return IndexOverloaded(
-        f"the node refused {what} with 429 (too many requests) after {retries} retries with back-off; "
-        "it is overloaded: run again later (the next run indexes what is missing), "
-        "or give it more heap (VIGIE_ES_HEAP_MB) or fewer workers (VIGIE_WORKERS)",
-        url=client_url(client),
-    )

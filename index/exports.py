@@ -44,17 +44,9 @@ def all_hits(client: Elasticsearch, prefix: str, request: SearchRequest) -> Iter
 
 
 def hit_row(hit: Hit) -> dict:
-    return {
-        "list": hit.list_label,
-        "commune": hit.commune,
-        "page": hit.page,
-        "version": hit.version,
-        "demand": hit.demand,
-        "level": hit.level,
-        "fragment": " … ".join(hit.fragments),
-        "archive": f"{hit.archive_path}#page={hit.page}",
-        "source": hit.source,
-    }
+    """A hit's columns of a search export (`SEARCH_COLUMNS`), from its one serialisation."""
+    serialised = hit.to_json()
+    return {column: serialised[column] for column in SEARCH_COLUMNS}
 
 
 def scorecard_rows(cards: Iterable[Scorecard]) -> Iterator[dict]:

@@ -19,7 +19,7 @@ from elasticsearch import exceptions as es_exceptions
 
 from config.errors import IndexingError
 from index.bulk import bulk_index
-from index.client import client_url, unavailable
+from index.client import client_url, engine_errors
 from index.schema import alias_name
 from index.scorecards import ABSENT, Scorecard, scorecards
 
@@ -195,17 +195,16 @@ class ListQuery:
 def find_lists(client: Elasticsearch, prefix: str, query: ListQuery, *, size: int = 10_000) -> list[ListSummary]:
     """Lists matching `query`, the most committed first."""
     try:
-        found = client.search(
-            index=alias_name(prefix, "lists"),
-            body={
-                "size": size,
-                "query": query.to_query(),
-                "sort": [{"committed": "desc"}, {"departement": "asc"}, {"commune.raw": "asc"}, {"list_key": "asc"}],
-                "_source": {"excludes": ["cells"]},
-            },
-        )
+        with engine_errors(client):
+            found = client.search(
+                index=alias_name(prefix, "lists"),
+                body={
+                    "size": size,
+                    "query": query.to_query(),
+                    "sort": [{"committed": "desc"}, {"departement": "asc"}, {"commune.raw": "asc"}, {"list_key": "asc"}],
+                    "_source": {"excludes": ["cells"]},
+                },
+            )
     except es_exceptions.NotFoundError:
         return []
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
     return [ListSummary.from_source(hit["_source"]) for hit in found["hits"]["hits"]]

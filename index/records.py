@@ -26,7 +26,7 @@ def document_records(
     being rebuilt); `base` holds the list and document fields every record
     carries (see `index.schema`); `analysed[i]` are the sentences of
     `extracted.pages[i]`. `verdicts` maps mention ids to analysts'
-    corrections (`flows.corrections.Correction`: `demand_after`,
+    corrections (`tracking.corrections.Correction`: `demand_after`,
     `level_after`, `action`, `by`): a rejected mention is left out, a changed
     one carries the analyst's demand and level beside the detector's.
     """

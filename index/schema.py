@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
-from index.client import unavailable
+from index.client import engine_errors
 
 # Bump when a mapping changes: the next run builds the new version and re-indexes.
 SCHEMA_VERSION = 7
@@ -106,7 +106,7 @@ MAPPINGS: dict[str, dict] = {
             "start": {"type": "integer"},
             "end": {"type": "integer"},
             "platform_version": _KEYWORD,
-            # An analyst's verdict (see flows.corrections): "confirmed" or "changed", and what the detector said.
+            # An analyst's verdict (see tracking.corrections): "confirmed" or "changed", and what the detector said.
             "corrected": _KEYWORD,
             "corrected_by": _KEYWORD,
             "detector_demand": _KEYWORD,
@@ -207,7 +207,7 @@ def ensure_indices(client: Elasticsearch, prefix: str, layout: Layout = Layout()
 
     Returns the index each alias points to.
     """
-    try:
+    with engine_errors(client):
         put_templates(client, prefix, layout)
         current: dict[str, str] = {}
         for kind in KINDS:
@@ -222,8 +222,6 @@ def ensure_indices(client: Elasticsearch, prefix: str, layout: Layout = Layout()
             switch_alias(client, prefix, kind, name)
             current[kind] = name
         return current
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
 
 
 def _of_current_schema(index: str, alias: str) -> bool:
@@ -287,11 +285,10 @@ def document_counts(client: Elasticsearch, prefix: str) -> dict[str, int]:
     for kind in KINDS:
         alias = alias_name(prefix, kind)
         try:
-            counts[kind] = int(client.count(index=alias)["count"])
+            with engine_errors(client):
+                counts[kind] = int(client.count(index=alias)["count"])
         except es_exceptions.NotFoundError:
             counts[kind] = 0
-        except es_exceptions.ConnectionError as exc:
-            raise unavailable(client, exc) from exc
     return counts
 
 
@@ -309,7 +306,5 @@ def drop_indices(client: Elasticsearch, prefix: str) -> list[str]:
 
 def refresh(client: Elasticsearch, prefix: str) -> None:
     """Make everything indexed so far searchable now (at the end of a run)."""
-    try:
+    with engine_errors(client):
         client.indices.refresh(index=",".join(alias_name(prefix, kind) for kind in KINDS))
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc

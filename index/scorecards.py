@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
-from index.client import unavailable
+from index.client import engine_errors
 from index.schema import alias_name
 
 STRENGTH = ("commitment", "opposition", "mention")
@@ -89,34 +89,33 @@ def scorecards(
     scope = _scope(list_key, commune, departement)
     targets = targets or {kind: alias_name(prefix, kind) for kind in ("documents", "mentions")}
     try:
-        programmes = client.search(
-            index=targets["documents"],
-            body={
-                "size": 0,
-                "query": scope,
-                "aggs": {"lists": {"terms": {"field": "list_key", "size": _MAX_LISTS}, "aggs": {
-                    "about": {"top_hits": {"size": 1, "_source": _LIST_FIELDS}}}}},
-            },
-        )
-        found = client.search(
-            index=targets["mentions"],
-            body={
-                "size": 0,
-                "query": scope,
-                "aggs": {"lists": {"terms": {"field": "list_key", "size": _MAX_LISTS}, "aggs": {
-                    "demands": {"terms": {"field": "demand", "size": 100}, "aggs": {
-                        "levels": {"terms": {"field": "level", "size": 3}, "aggs": {
-                            "best": {"top_hits": {
-                                "size": 3,
-                                "sort": [{"score": "desc"}, {"page": "asc"}, {"record_id": "asc"}],
-                                "_source": ["sentence", "page", "archive_path", "quantities", "doc_id", "record_id"],
-                            }}}}}}}}},
-            },
-        )
+        with engine_errors(client):
+            programmes = client.search(
+                index=targets["documents"],
+                body={
+                    "size": 0,
+                    "query": scope,
+                    "aggs": {"lists": {"terms": {"field": "list_key", "size": _MAX_LISTS}, "aggs": {
+                        "about": {"top_hits": {"size": 1, "_source": _LIST_FIELDS}}}}},
+                },
+            )
+            found = client.search(
+                index=targets["mentions"],
+                body={
+                    "size": 0,
+                    "query": scope,
+                    "aggs": {"lists": {"terms": {"field": "list_key", "size": _MAX_LISTS}, "aggs": {
+                        "demands": {"terms": {"field": "demand", "size": 100}, "aggs": {
+                            "levels": {"terms": {"field": "level", "size": 3}, "aggs": {
+                                "best": {"top_hits": {
+                                    "size": 3,
+                                    "sort": [{"score": "desc"}, {"page": "asc"}, {"record_id": "asc"}],
+                                    "_source": ["sentence", "page", "archive_path", "quantities", "doc_id", "record_id"],
+                                }}}}}}}}},
+                },
+            )
     except es_exceptions.NotFoundError:
         return []
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
     by_list = {bucket["key"]: bucket["demands"]["buckets"] for bucket in found["aggregations"]["lists"]["buckets"]}
     cards = []
     for bucket in programmes["aggregations"]["lists"]["buckets"]:
@@ -166,6 +165,17 @@ class DemandCoverage:
     def share_committing(self) -> float:
         return self.committing / self.lists if self.lists else 0.0
 
+    def to_json(self) -> dict:
+        return {
+            "demand": self.demand,
+            "lists": self.lists,
+            "committing": self.committing,
+            "opposing": self.opposing,
+            "mentioning": self.mentioning,
+            "silent": self.silent,
+            "share_committing": round(self.share_committing, 4),
+        }
+
 
 def demand_coverage(
     client: Elasticsearch, prefix: str, demands: list[str], *, departement: str | None = None, nuance: str | None = None
@@ -179,19 +189,18 @@ def demand_coverage(
     filters += [{"term": {name: value}} for name, value in (("departement", departement), ("nuance", nuance)) if value]
     fields = {"commitment": "commitments", "opposition": "oppositions", "mention": "mentions_only"}
     try:
-        found = client.search(
-            index=alias_name(prefix, "lists"),
-            body={
-                "size": 0,
-                "track_total_hits": True,
-                "query": {"bool": {"filter": filters}},
-                "aggs": {level: {"terms": {"field": name, "size": 100}} for level, name in fields.items()},
-            },
-        )
+        with engine_errors(client):
+            found = client.search(
+                index=alias_name(prefix, "lists"),
+                body={
+                    "size": 0,
+                    "track_total_hits": True,
+                    "query": {"bool": {"filter": filters}},
+                    "aggs": {level: {"terms": {"field": name, "size": 100}} for level, name in fields.items()},
+                },
+            )
     except es_exceptions.NotFoundError:
         return []
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
     total = int(found["hits"]["total"]["value"])
     counts = {level: {b["key"]: b["doc_count"] for b in found["aggregations"][level]["buckets"]} for level in fields}
     return [
@@ -210,19 +219,18 @@ def coverage_by_departement(client: Elasticsearch, prefix: str, demands: list[st
     """Per département: how many lists have a programme (key "lists") and, per
     demand, how many commit to it. One aggregation over the lists index."""
     try:
-        found = client.search(
-            index=alias_name(prefix, "lists"),
-            body={
-                "size": 0,
-                "query": {"term": {"has_programme": True}},
-                "aggs": {"departements": {"terms": {"field": "departement", "size": 1000, "order": {"_key": "asc"}}, "aggs": {
-                    "commit": {"terms": {"field": "commitments", "size": 100}}}}},
-            },
-        )
+        with engine_errors(client):
+            found = client.search(
+                index=alias_name(prefix, "lists"),
+                body={
+                    "size": 0,
+                    "query": {"term": {"has_programme": True}},
+                    "aggs": {"departements": {"terms": {"field": "departement", "size": 1000, "order": {"_key": "asc"}}, "aggs": {
+                        "commit": {"terms": {"field": "commitments", "size": 100}}}}},
+                },
+            )
     except es_exceptions.NotFoundError:
         return {}
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
     table: dict[str, dict[str, int]] = {}
     for bucket in found["aggregations"]["departements"]["buckets"]:
         commits = {b["key"]: b["doc_count"] for b in bucket["commit"]["buckets"]}

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
-from config.errors import ConfigError
-from index.client import unavailable
+from config.errors import QueryError
+from index.client import engine_errors
 from index.schema import alias_name
 
 HIGHLIGHT_TAGS = ("[", "]")
@@ -53,6 +53,24 @@ class Hit:
     def citation(self) -> str:
         return f"{self.list_label} ({self.commune}), page {self.page}: {self.archive_path}#page={self.page}"
 
+    def to_json(self) -> dict:
+        """The hit as the CLI's `--json`, the API and the exports give it (exports keep the flat columns)."""
+        return {
+            "list": self.list_label,
+            "commune": self.commune,
+            "page": self.page,
+            "version": self.version,
+            "demand": self.demand,
+            "level": self.level,
+            "fragment": " … ".join(self.fragments),
+            "archive": f"{self.archive_path}#page={self.page}",
+            "source": self.source,
+            "fragments": list(self.fragments),
+            "score": self.score,
+            "record_id": self.record_id,
+            "list_key": self.list_key,
+        }
+
 
 @dataclass(frozen=True)
 class SearchRequest:
@@ -76,11 +94,11 @@ class SearchRequest:
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
-            raise ConfigError(f"sort by one of {SORTS}", source="search", field="sort")
+            raise QueryError(f"sort by one of {SORTS}", field="sort")
         if len(self.query) > MAX_QUERY_CHARS:
-            raise ConfigError(f"the query is longer than {MAX_QUERY_CHARS} characters; shorten it", source="search", field="query")
+            raise QueryError(f"the query is longer than {MAX_QUERY_CHARS} characters; shorten it", field="query")
         if not 1 <= self.size <= 1000:
-            raise ConfigError("between 1 and 1000 hits per page", source="search", field="size")
+            raise QueryError("between 1 and 1000 hits per page", field="size")
 
     @property
     def on_mentions(self) -> bool:
@@ -93,6 +111,9 @@ class SearchResult:
     hits: tuple[Hit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     next_cursor: str | None = None
+
+    def to_json(self) -> dict:
+        return {"total": self.total, "next": self.next_cursor, "facets": self.facets, "hits": [hit.to_json() for hit in self.hits]}
 
 
 def search(client: Elasticsearch, prefix: str, request: SearchRequest) -> SearchResult:
@@ -118,31 +139,25 @@ def search(client: Elasticsearch, prefix: str, request: SearchRequest) -> Search
     cursor = _decode_cursor(request.after) if request.after else None
     snapshot = cursor.snapshot if cursor else (_open_snapshot(client, index) if request.snapshot else None)
     try:
-        if snapshot and snapshot.startswith(_SCROLL):
-            response = (
-                client.scroll(scroll_id=snapshot.removeprefix(_SCROLL), params={"scroll": SNAPSHOT_KEEP_ALIVE})
-                if cursor
-                else client.search(index=index, body=body, params={"scroll": SNAPSHOT_KEEP_ALIVE})
-            )
-        else:
-            if cursor:
-                body["search_after"] = cursor.after
-            if snapshot:  # with a point in time, the index is the snapshot's
-                body["pit"] = {"id": snapshot, "keep_alive": SNAPSHOT_KEEP_ALIVE}
-            response = client.search(body=body) if snapshot else client.search(index=index, body=body)
+        with engine_errors(client, query=True, cursor=cursor is not None):
+            if snapshot and snapshot.startswith(_SCROLL):
+                response = (
+                    client.scroll(scroll_id=snapshot.removeprefix(_SCROLL), params={"scroll": SNAPSHOT_KEEP_ALIVE})
+                    if cursor
+                    else client.search(index=index, body=body, params={"scroll": SNAPSHOT_KEEP_ALIVE})
+                )
+            else:
+                if cursor:
+                    body["search_after"] = cursor.after
+                if snapshot:  # with a point in time, the index is the snapshot's
+                    body["pit"] = {"id": snapshot, "keep_alive": SNAPSHOT_KEEP_ALIVE}
+                response = client.search(body=body) if snapshot else client.search(index=index, body=body)
     except es_exceptions.NotFoundError as exc:
         if snapshot and cursor:
-            raise ConfigError(
-                f"this cursor's snapshot expired ({SNAPSHOT_KEEP_ALIVE} without a page); run the search again",
-                source="search", field="after",
-            ) from exc  # fmt: skip
+            raise QueryError(
+                f"this cursor's snapshot expired ({SNAPSHOT_KEEP_ALIVE} without a page); run the search again", field="after"
+            ) from exc
         return SearchResult(total=0, hits=())
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
-    except es_exceptions.RequestError as exc:  # a query or cursor the server refuses is the user's to fix
-        if cursor:
-            raise ConfigError("not a cursor given by a previous search of this query", source="search", field="after") from exc
-        raise ConfigError(f"the server refused this search ({exc.error}); simplify the query", source="search", field="query") from exc
     raw_hits = response["hits"]["hits"]
     hits = tuple(_hit(raw, text_field) for raw in raw_hits)
     facets = {
@@ -167,9 +182,8 @@ def _open_snapshot(client: Elasticsearch, index: str) -> str:
     """A point in time on `index` where the server offers one; else (an
     open-source 7.10 build has none) a scroll, opened by the first page."""
     try:
-        return client.open_point_in_time(index=index, params={"keep_alive": SNAPSHOT_KEEP_ALIVE})["id"]
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
+        with engine_errors(client):
+            return client.open_point_in_time(index=index, params={"keep_alive": SNAPSHOT_KEEP_ALIVE})["id"]
     except es_exceptions.TransportError:
         return _SCROLL
 
@@ -237,9 +251,9 @@ def _decode_cursor(cursor: str) -> _Cursor:
     try:
         after, snapshot, seen = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError) as exc:
-        raise ConfigError("not a cursor given by a previous search", source="search", field="after") from exc
+        raise QueryError("not a cursor given by a previous search", field="after") from exc
     if not (isinstance(after, list) and isinstance(snapshot, (str, type(None))) and isinstance(seen, int)):
-        raise ConfigError("not a cursor given by a previous search", source="search", field="after")
+        raise QueryError("not a cursor given by a previous search", field="after")
     return _Cursor(after, snapshot, seen)
 
 
@@ -271,16 +285,13 @@ def matching_ids(client: Elasticsearch, prefix: str, request: SearchRequest) -> 
 
     index, text_field = _searched(prefix, request)
     try:
-        return {
-            hit["_id"]
-            for hit in helpers.scan(client, index=index, query={"query": _query(request, text_field), "_source": False}, size=2000)
-        }
+        with engine_errors(client, query=True):
+            return {
+                hit["_id"]
+                for hit in helpers.scan(client, index=index, query={"query": _query(request, text_field), "_source": False}, size=2000)
+            }
     except es_exceptions.NotFoundError:
         return set()
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
-    except es_exceptions.RequestError as exc:
-        raise ConfigError(f"the server refused this search ({exc.error}); simplify the query", source="search", field="query") from exc
 
 
 def hits_by_id(client: Elasticsearch, prefix: str, request: SearchRequest, ids: list[str]) -> list[Hit]:
@@ -296,10 +307,8 @@ def hits_by_id(client: Elasticsearch, prefix: str, request: SearchRequest, ids: 
             "sort": [{"record_id": "asc"}],
             "highlight": {"pre_tags": [HIGHLIGHT_TAGS[0]], "post_tags": [HIGHLIGHT_TAGS[1]], "fields": {text_field: {"fragment_size": 160, "number_of_fragments": 2}}},
         }
-        try:
+        with engine_errors(client, query=True):
             response = client.search(index=index, body=body)
-        except es_exceptions.ConnectionError as exc:
-            raise unavailable(client, exc) from exc
         hits += [_hit(raw, text_field) for raw in response["hits"]["hits"]]
     return hits
 
@@ -323,14 +332,11 @@ def scroll_hits(client: Elasticsearch, prefix: str, request: SearchRequest) -> I
         },
     }  # fmt: skip
     try:
-        for raw in helpers.scan(client, index=index, query=body, size=1000, scroll="2m", preserve_order=True):
-            yield _hit(raw, text_field)
+        with engine_errors(client, query=True):
+            for raw in helpers.scan(client, index=index, query=body, size=1000, scroll="2m", preserve_order=True):
+                yield _hit(raw, text_field)
     except es_exceptions.NotFoundError:
         return
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
-    except es_exceptions.RequestError as exc:
-        raise ConfigError(f"the server refused this search ({exc.error}); simplify the query", source="search", field="query") from exc
 
 
 def list_mentions(client: Elasticsearch, prefix: str, list_key: str, *, level: str | None = None) -> list[dict]:
@@ -345,11 +351,10 @@ def list_mentions(client: Elasticsearch, prefix: str, list_key: str, *, level: s
         "sort": [{"demand": "asc"}, {"page": "asc"}, {"start": "asc"}, {"record_id": "asc"}],
     }
     try:
-        return [
-            hit["_source"]
-            for hit in helpers.scan(client, index=alias_name(prefix, "mentions"), query=body, size=1000, preserve_order=True)
-        ]
+        with engine_errors(client):
+            return [
+                hit["_source"]
+                for hit in helpers.scan(client, index=alias_name(prefix, "mentions"), query=body, size=1000, preserve_order=True)
+            ]
     except es_exceptions.NotFoundError:
         return []
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc

@@ -10,7 +10,7 @@ from elasticsearch import Elasticsearch, helpers
 from elasticsearch import exceptions as es_exceptions
 
 from config.errors import ConfigError
-from index.client import unavailable
+from index.client import engine_errors
 from index.schema import alias_name
 
 
@@ -47,20 +47,19 @@ def diff_versions(
     the two newest)."""
     found: dict[int, dict[tuple[str, str], tuple[str, str]]] = defaultdict(dict)
     try:
-        for hit in helpers.scan(
-            client,
-            index=alias_name(prefix, "mentions"),
-            query={"query": {"term": {"list_key": list_key}}, "_source": ["version", "demand", "sentence", "level"]},
-        ):
-            source = hit["_source"]
-            found[int(source["version"])][(source["demand"], _key(source["sentence"]))] = (
-                source["level"],
-                " ".join(source["sentence"].split()),
-            )
+        with engine_errors(client):
+            for hit in helpers.scan(
+                client,
+                index=alias_name(prefix, "mentions"),
+                query={"query": {"term": {"list_key": list_key}}, "_source": ["version", "demand", "sentence", "level"]},
+            ):
+                source = hit["_source"]
+                found[int(source["version"])][(source["demand"], _key(source["sentence"]))] = (
+                    source["level"],
+                    " ".join(source["sentence"].split()),
+                )
     except es_exceptions.NotFoundError:
         pass
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
     versions = sorted(found)
     if older is None or newer is None:
         if len(versions) < 2:

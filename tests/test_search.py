@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from config.errors import ConfigError
+from config.errors import QueryError
 from index.bulk import bulk_index
 from index.client import connect
 from index.schema import alias_name, ensure_indices
@@ -63,8 +63,31 @@ def test_hostile_queries_give_results_or_nothing_never_a_server_error(corpus, ho
 
 
 def test_a_10_kb_query_gets_a_clear_message(corpus) -> None:
-    with pytest.raises(ConfigError, match="longer than 2000 characters; shorten it"):
+    with pytest.raises(QueryError, match="^search, query: the query is longer than 2000 characters; shorten it"):
         run(corpus, query="logement " * 1200)
+
+
+def test_a_forged_cursor_the_server_refuses_is_the_users_to_fix(es_client, es_settings) -> None:
+    from elasticsearch.exceptions import RequestError
+
+    from index.search import _Cursor
+
+    ensure_indices(es_client, es_settings.index_prefix)
+    forged = _Cursor(["pas un score", "x"], None, 0).encode()  # well-formed, but no search sorts on a string score
+    with pytest.raises(QueryError, match="^search, after: not a cursor given by a previous search of this query$") as refused:
+        search(es_client, es_settings.index_prefix, SearchRequest(query="logements", after=forged))
+    assert refused.value.field == "after" and isinstance(refused.value.__cause__, RequestError)
+
+
+def test_a_search_the_server_cannot_parse_is_a_query_error(es_client, es_settings) -> None:
+    """Refused the way the node refuses it (simple_query_string itself never is)."""
+    from index.client import engine_errors
+
+    client, prefix = es_client, es_settings.index_prefix
+    ensure_indices(client, prefix)
+    with pytest.raises(QueryError, match=r"^search, query: the server refused this search \(\w+\); simplify the query$"):
+        with engine_errors(client, query=True):
+            client.search(index=alias_name(prefix, "pages"), body={"query": {"pas_une_requete": {}}})
 
 
 def test_only_the_newest_version_is_searched_unless_asked(es_settings) -> None:
@@ -153,7 +176,7 @@ def test_a_used_up_snapshot_cursor_says_to_search_again(many_mentions) -> None:
         if page.next_cursor is None:
             break  # the snapshot is closed with the last page
         cursors.append(cursor := page.next_cursor)
-    with pytest.raises(ConfigError, match="snapshot expired"):
+    with pytest.raises(QueryError, match="^search, after: this cursor's snapshot expired"):
         search(client, prefix, SearchRequest(**{**request.__dict__, "after": cursors[-1]}))
 
 
