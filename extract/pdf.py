@@ -39,8 +39,9 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pdfplumber.utils.text import WordExtractor
 
 from config.errors import EncryptedDocument, ExtractionError
+from extract.blocks import HEADING, TABLE_ROW, Block, Graphics, Line
 from extract.limits import ExtractionLimits, PageTimeout, page_deadline
-from extract.layout import HEADING, TABLE_ROW, Block, Graphics, Line, page_blocks
+from extract.layout import page_blocks
 from extract.model import PageBlock, PageText
 from extract.ocr import OCR_RESOLUTION, OcrUnavailable, ocr_image
 from extract.text import normalise
