@@ -5,7 +5,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli import app
 from index.client import connect, server_info
 from index.runtime import node_pid
 from tests.conftest import SAMPLES
@@ -143,7 +143,7 @@ def test_detect_on_a_file_prints_sentences_with_their_page(tmp_path) -> None:
 
 
 def test_eval_prints_the_table_and_the_baseline_on_the_real_test_split() -> None:
-    from flows.cli import REAL_TEST_SPLIT
+    from cli.detection import REAL_TEST_SPLIT
 
     result = vigie("eval")
     assert result.exit_code == 0, result.output

@@ -90,7 +90,7 @@ def test_archive_verify_names_exactly_the_altered_and_missing_files(es_settings,
 
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from cli import app
 
     programme_pipeline(sources_file=SAMPLES / "sources.csv", settings=es_settings)
     env = {"VIGIE_DATA_DIR": str(es_settings.data_dir), "VIGIE_ES_URL": es_settings.elasticsearch_url}
@@ -111,7 +111,7 @@ def test_archive_verify_names_exactly_the_altered_and_missing_files(es_settings,
 
 def test_the_coverage_board_tells_archived_missing_failed_and_scan_only(es_settings, server, tmp_path, prefect_harness) -> None:
     from tracking.coverage import coverage
-    from collect.official import import_lists
+    from collect.official_import import import_lists
     from tests.tracts import make_tract, scan_pdf
 
     settings = load_settings(

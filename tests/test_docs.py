@@ -1,9 +1,10 @@
 """The README documents every command and every setting."""
 
+import click
 import typer.main
 
+from cli import app
 from config.settings import ENV_PREFIX, Settings
-from flows.cli import app
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -11,10 +12,12 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 
 def command_paths(typer_app, prefix: str = "vigie") -> list[str]:
     group = typer.main.get_group(typer_app)
+    ctx = click.Context(group)  # the root group is lazy: ask it, its `commands` dict is empty
     paths = []
-    for name, command in group.commands.items():
-        if hasattr(command, "commands"):
-            paths += [f"{prefix} {name} {sub}" for sub in command.commands]
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            paths += [f"{prefix} {name} {sub}" for sub in command.list_commands(ctx)]
         else:
             paths.append(f"{prefix} {name}")
     return paths

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from cli import app
 from config.platform import load_platform
-from flows.cli import app
 from index.exports import SEARCH_COLUMNS, commune_report, commune_report_pdf, safe_cell, scorecard_rows, to_csv
 from index.scorecards import Cell, Scorecard, scorecards
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from cli import app
 from extract.document import extract_document
 from extract.limits import ExtractionLimits
 from extract.model import PageText
-from flows.cli import app
 from tests.designed import DesignedPage
 from tests.factories import make_pdf
 

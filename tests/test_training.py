@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli import app
+from cli.detection import REAL_TEST_SPLIT
 from config.platform import load_platform
 from config.settings import load_settings
 from extract.corpus import read_items
@@ -14,7 +16,6 @@ from extract.detect import Detector
 from extract.evaluation import read_labelled, score_detectors
 from extract.learned import META_FILE, TrainedModel
 from extract.training import LABELLED, is_current, train
-from flows.cli import REAL_TEST_SPLIT, app
 from flows.stages import stage_keys
 
 runner = CliRunner()

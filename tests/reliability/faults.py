@@ -341,7 +341,7 @@ def vigie_environment(settings: Settings, prefect_api_url: str | None) -> dict[s
 def vigie(args: list[str], env: dict[str, str], **popen) -> subprocess.Popen:
     """`vigie ARGS` started as its own process group (so a test may kill it alone)."""
     return subprocess.Popen(
-        [sys.executable, "-c", "from flows.cli import app; app()", *args],
+        [sys.executable, "-c", "from cli import app; app()", *args],
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,
