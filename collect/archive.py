@@ -16,18 +16,11 @@ from pathlib import Path
 
 from config.errors import StorageError
 from extract.document import sniff
+from storage.records import ArchivedFile
 
 logger = logging.getLogger(__name__)
 
 _EXTENSIONS = {"application/pdf": ".pdf", "text/html": ".html", "text/plain": ".txt"}
-
-
-@dataclass(frozen=True)
-class ArchivedFile:
-    sha256: str
-    path: Path
-    size: int
-    media_type: str
 
 
 def archive_bytes(archive_dir: Path, data: bytes) -> ArchivedFile:

@@ -1,16 +1,11 @@
-"""The Ministry's candidate lists and results by commune, read and imported.
+"""The Ministry's official files: their layouts, and the candidate lists read.
 
 Reads the official files one row at a time (the 2026 first-round list file has
 888,000 rows): candidate lists in the 2026 layout (``;``, UTF-8) or the 2020
-layout (tab, Latin-1, title lines), and the 2026 results by commune. A bad row
-becomes a `RowWarning` naming its line and column and is skipped; the rest is
-imported. Importing upserts in batches, one transaction per batch, so memory
-does not grow with the file and re-importing the same file changes nothing.
-
-Tables: importing this module declares ``communes``, ``candidates`` and
-``results`` on `storage.catalogue.metadata`, so a `Catalogue` built afterwards
-creates them. `import_lists` and `import_results` also call `ensure_tables`,
-so callers need not mind the import order.
+layout (tab, Latin-1, title lines); the 2026 results by commune are read by
+`collect.official_results`, and both are imported by `collect.official_import`.
+A bad row becomes a `RowWarning` naming its line and column and is skipped;
+the rest is imported.
 
 The layouts (columns, encodings, the 2020 file's shifted rows) are those of
 the project's data-formats notes.
@@ -20,112 +15,26 @@ from __future__ import annotations
 
 import codecs
 import csv
-import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, TypeVar
-
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Connection,
-    Engine,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    and_,
-    bindparam,
-    delete,
-    insert,
-    select,
-    text,
-    update,
-)
+from typing import BinaryIO, Literal
 
 from config.errors import ConfigError
-from storage.catalogue import Catalogue, lists, mark_scorecards_due, metadata
 
 __all__ = [
-    "BATCH_ROWS",
     "HEADER_2020",
     "HEADER_2026",
     "RESULTS_BLOCK",
     "RESULTS_FIXED",
     "Candidate",
-    "ImportSummary",
     "Layout",
-    "ListResult",
-    "ResultsSummary",
     "RowWarning",
-    "candidates",
-    "communes",
     "detect_layout",
-    "ensure_tables",
-    "import_lists",
-    "import_results",
     "read_candidates",
-    "read_results",
-    "results",
 ]
 
-communes = Table(
-    "communes",
-    metadata,
-    Column("commune_insee", String, primary_key=True),
-    Column("name", String, nullable=False),
-    Column("departement_code", String, nullable=False),
-    Column("departement", String, nullable=False),
-)
-
-candidates = Table(
-    "candidates",
-    metadata,
-    Column("list_key", String, primary_key=True),
-    Column("rank", Integer, primary_key=True),
-    Column("sex", String, nullable=False),
-    Column("surname", String, nullable=False),
-    Column("first_name", String, nullable=False),
-    Column("nationality", String, nullable=False),
-    Column("community_council", Boolean, nullable=False),
-    Column("is_head", Boolean, nullable=False),
-)
-
-results = Table(
-    "results",
-    metadata,
-    Column("list_key", String, primary_key=True),
-    Column("votes", Integer, nullable=False),
-    Column("percent_expressed", Float),
-    Column("elected", Boolean, nullable=False),
-    Column("seats_council", Integer, nullable=False),
-    Column("seats_community", Integer, nullable=False),
-    Column("round", Integer, nullable=False),
-)
-
-# One row per list seen by the running import: a list's head may come in a
-# later batch than its first row, so lists are compared and counted at the end.
-_staged_lists = Table(
-    "vigie_list_import",
-    MetaData(),
-    Column("list_key", String, primary_key=True),
-    Column("commune_insee", String, nullable=False),
-    Column("commune", String, nullable=False),
-    Column("departement", String, nullable=False),
-    Column("panel", Integer, nullable=False),
-    Column("label", String, nullable=False),
-    Column("nuance", String, nullable=False),
-    Column("head_of_list", String, nullable=False),
-    Column("max_rank", Integer, nullable=False),
-    Column("first_line", Integer, nullable=False),
-    prefixes=["TEMPORARY"],
-)
-
-BATCH_ROWS = 2_000
-"""Rows upserted per transaction: a few MB of Python objects at most."""
 
 HEADER_2026 = (
     "Code département", "Département", "Code circonscription", "Circonscription", "Numéro de panneau",
@@ -160,7 +69,6 @@ RESULTS_BLOCK = (
     "Sièges au CM", "Sièges au CC",
 )  # fmt: skip
 
-T = TypeVar("T")
 LayoutName = Literal["2026", "2020", "results-2026"]
 _SNIFF_BYTES = 64 * 1024
 _NO = {"", "N", "NON", "0", "FAUX", "FALSE"}
@@ -236,64 +144,6 @@ class Candidate:
     def full_name(self) -> str:
         """"Prénom NOM", names as the file writes them (the real files put surnames in capitals)."""
         return f"{self.first_name} {self.surname}".strip()
-
-
-@dataclass(frozen=True, slots=True)
-class ListResult:
-    """One list's result in one commune."""
-
-    commune_insee: str
-    commune: str
-    departement_code: str
-    panel: int
-    nuance_code: str
-    list_short_label: str
-    list_label: str
-    head_of_list: str
-    """"Prénom NOM"; empty in first-round files."""
-    votes: int
-    percent_expressed: float | None
-    seats_council: int
-    seats_community: int
-    elected: bool
-    """"Elu" set, or else the most seats in the commune (ties broken by votes)."""
-    round: int
-    line: int
-
-    @property
-    def list_key(self) -> str:
-        return f"{self.commune_insee}-{self.panel}"
-
-
-@dataclass
-class ImportSummary:
-    lists_new: int = 0
-    lists_updated: int = 0
-    lists_unchanged: int = 0
-    candidates: int = 0
-    warnings: int = 0
-
-    def line(self) -> str:
-        return (
-            f"lists: {self.lists_new} new, {self.lists_updated} updated, {self.lists_unchanged} unchanged; "
-            f"candidates: {self.candidates}; warnings: {self.warnings}"
-        )
-
-    def to_json(self) -> dict[str, int]:
-        return asdict(self)
-
-
-@dataclass
-class ResultsSummary:
-    lists: int = 0
-    elected: int = 0
-    warnings: int = 0
-
-    def line(self) -> str:
-        return f"results: {self.lists} lists, {self.elected} elected; warnings: {self.warnings}"
-
-    def to_json(self) -> dict[str, int]:
-        return asdict(self)
 
 
 class _BadRow(Exception):
@@ -589,358 +439,3 @@ def _number(value: str, column: str) -> int:
 
 def _flag(value: str) -> bool:
     return value.strip().upper() not in _NO
-
-
-# --------------------------------------------------------------------------
-# Importing lists and candidates
-# --------------------------------------------------------------------------
-
-
-def ensure_tables(engine: Engine) -> None:
-    """Create this module's tables if missing (a Catalogue built before this module was imported lacks them)."""
-    metadata.create_all(engine, tables=[communes, candidates, results])
-
-
-def import_lists(
-    path: Path,
-    catalogue: Catalogue,
-    *,
-    on_warning: Callable[[RowWarning], None] | None = None,
-    batch_size: int = BATCH_ROWS,
-) -> ImportSummary:
-    """Upsert the communes, lists and candidates of a list file; counts lists new, updated and unchanged.
-
-    Lists are never deleted (a file may cover part of France only); a list's
-    candidates ranked after its last rank in the file are, so a shortened
-    corrected list leaves no stale candidate. A list whose head row is missing
-    keeps its recorded head.
-    """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
-    path = Path(path)
-    ensure_tables(catalogue.engine)
-    summary = ImportSummary()
-    warn = _counting(on_warning, summary)
-    rows = read_candidates(path)
-    first = next(rows, None)  # detect the layout (and fail) before touching the database
-    with catalogue.engine.connect() as db:
-        with db.begin():
-            db.execute(text(f"DROP TABLE IF EXISTS {_staged_lists.name}"))
-            _staged_lists.create(db)
-        try:
-            for batch in _batches(_chain(first, rows), batch_size, warn):
-                with db.begin():
-                    _store_candidates(db, batch)
-                summary.candidates += len(batch)
-            _apply_staged_lists(db, str(path), summary, warn, batch_size)
-        finally:
-            with db.begin():
-                _staged_lists.drop(db)
-    return summary
-
-
-def _chain(first: T | None, rest: Iterator[T]) -> Iterator[T]:
-    if first is not None:
-        yield first
-    yield from rest
-
-
-def _counting(on_warning: Callable[[RowWarning], None] | None, summary: ImportSummary | ResultsSummary) -> Callable[[RowWarning], None]:
-    def warn(warning: RowWarning) -> None:
-        summary.warnings += 1
-        if on_warning is not None:
-            on_warning(warning)
-
-    return warn
-
-
-def _batches(items: Iterable[T | RowWarning], size: int, warn: Callable[[RowWarning], None]) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        if isinstance(item, RowWarning):
-            warn(item)
-            continue
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _store_candidates(db: Connection, batch: list[Candidate]) -> None:
-    _upsert(db, communes, list({c.commune_insee: _commune_row(c) for c in batch}.values()))
-    _upsert(db, candidates, list({(c.list_key, c.rank): _candidate_row(c) for c in batch}.values()))
-    staged: dict[str, dict[str, Any]] = {}
-    for c in batch:
-        row = staged.setdefault(c.list_key, _staged_row(c))
-        row["max_rank"] = max(row["max_rank"], c.rank)
-        if c.is_head and not row["head_of_list"]:
-            row["head_of_list"] = c.full_name
-    _upsert(db, _staged_lists, list(staged.values()), merge=_merge_staged)
-
-
-def _commune_row(c: Candidate) -> dict[str, Any]:
-    return {"commune_insee": c.commune_insee, "name": c.commune, "departement_code": c.departement_code, "departement": c.departement}
-
-
-def _candidate_row(c: Candidate) -> dict[str, Any]:
-    return {
-        "list_key": c.list_key,
-        "rank": c.rank,
-        "sex": c.sex,
-        "surname": c.surname,
-        "first_name": c.first_name,
-        "nationality": c.nationality,
-        "community_council": c.community_council,
-        "is_head": c.is_head,
-    }
-
-
-def _staged_row(c: Candidate) -> dict[str, Any]:
-    return {
-        "list_key": c.list_key,
-        "commune_insee": c.commune_insee,
-        "commune": c.commune,
-        "departement": c.departement_code,
-        "panel": c.panel,
-        "label": c.list_label,
-        "nuance": c.nuance_code,
-        "head_of_list": "",
-        "max_rank": c.rank,
-        "first_line": c.line,
-    }
-
-
-def _merge_staged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """A list met again in a later batch: its first rows' details stay, the head and last rank accumulate."""
-    return {**old, "head_of_list": old["head_of_list"] or new["head_of_list"], "max_rank": max(old["max_rank"], new["max_rank"])}
-
-
-def _apply_staged_lists(db: Connection, path: str, summary: ImportSummary, warn: Callable[[RowWarning], None], page_size: int) -> None:
-    last = ""
-    list_columns = [column.name for column in lists.columns]
-    while True:
-        with db.begin():
-            page = db.execute(
-                select(_staged_lists).where(_staged_lists.c.list_key > last).order_by(_staged_lists.c.list_key).limit(page_size)
-            ).mappings().all()
-            if not page:
-                return
-            for staged in page:
-                if not staged["head_of_list"]:
-                    warn(_headless(path, staged))
-            rows = [{name: staged[name] for name in list_columns} for staged in page]
-            new, updated, unchanged = _upsert(db, lists, rows, merge=_keep_known_head)
-            mark_scorecards_due(db, [row["list_key"] for row in rows])
-            db.execute(
-                delete(candidates).where(candidates.c.list_key == bindparam("stale_key"), candidates.c.rank > bindparam("stale_after")),
-                [{"stale_key": staged["list_key"], "stale_after": staged["max_rank"]} for staged in page],
-            )
-        summary.lists_new += new
-        summary.lists_updated += updated
-        summary.lists_unchanged += unchanged
-        last = page[-1]["list_key"]
-
-
-def _headless(path: str, staged: Any) -> RowWarning:
-    return RowWarning(
-        path, staged["first_line"], None,
-        f"list {staged['list_key']} has no head of list (no 'Tête de liste' = OUI in 2026, no candidate number 1 "
-        "in 2020); its recorded head, if any, is kept. Check the list's rows in the file",
-    )  # fmt: skip
-
-
-def _keep_known_head(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    return new if new["head_of_list"] else {**new, "head_of_list": old["head_of_list"]}
-
-
-def _upsert(
-    db: Connection,
-    table: Table,
-    rows: list[dict[str, Any]],
-    *,
-    merge: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None,
-) -> tuple[int, int, int]:
-    """Insert the new rows, update the changed ones; (new, updated, unchanged). Portable SQL, no ON CONFLICT."""
-    if not rows:
-        return 0, 0, 0
-    keys = [column.name for column in table.primary_key.columns]
-    found = db.execute(select(table).where(table.c[keys[0]].in_(sorted({row[keys[0]] for row in rows})))).mappings()
-    existing = {tuple(row[k] for k in keys): dict(row) for row in found}
-    new, changed, unchanged = [], [], 0
-    for row in rows:
-        old = existing.get(tuple(row[k] for k in keys))
-        if old is None:
-            new.append(row)
-            continue
-        if merge is not None:
-            row = merge(old, row)
-        if any(old[name] != value for name, value in row.items()):
-            changed.append(row)
-        else:
-            unchanged += 1
-    if new:
-        db.execute(insert(table), new)
-    if changed:
-        where = and_(*(table.c[k] == bindparam(f"key_{k}") for k in keys))
-        db.execute(
-            update(table).where(where),
-            [{**{f"key_{k}": row[k] for k in keys}, **{n: v for n, v in row.items() if n not in keys}} for row in changed],
-        )
-    return len(new), len(changed), unchanged
-
-
-# --------------------------------------------------------------------------
-# Results by commune
-# --------------------------------------------------------------------------
-
-_ROUND_IN_NAME = re.compile(r"(?:tour|(?<![a-z])t)[-_ ]?([12])(?![0-9])")
-
-
-def read_results(path: Path, *, round: int | None = None) -> Iterator[ListResult | RowWarning]:
-    """Every list of a 2026 results-by-commune file, one commune row at a time.
-
-    `round` defaults to the one in the file name ("tour2", "t1"); without it,
-    round 1 is assumed with a warning.
-    """
-    path = Path(path)
-    layout = detect_layout(path)
-    if layout.name != "results-2026":
-        raise ConfigError("this is a candidate-list file, not a results file; import it with `vigie lists import`", source=str(path))
-    if round is None:
-        round = _round_from_name(path)
-    if round is None:
-        yield RowWarning(
-            str(path), None, None,
-            "cannot tell the round from the file name; round 1 assumed (put 'tour2' in the name of a second-round file)",
-        )  # fmt: skip
-        round = 1
-    pending: list[RowWarning] = []
-    for line, cells in _data_rows(path, layout, pending):
-        yield from pending
-        pending.clear()
-        yield from _commune_results(str(path), layout, line, cells, round)
-    yield from pending
-
-
-def _round_from_name(path: Path) -> int | None:
-    match = _ROUND_IN_NAME.search(path.stem.lower())
-    return int(match.group(1)) if match else None
-
-
-def _commune_results(path: str, layout: Layout, line: int, cells: list[str], round: int) -> Iterator[ListResult | RowWarning]:
-    while len(cells) > len(layout.columns) and not cells[-1]:
-        cells = cells[:-1]
-    if len(cells) < len(RESULTS_FIXED) or len(cells) > len(layout.columns):
-        yield _width_warning(path, line, cells, RESULTS_FIXED if len(cells) < len(RESULTS_FIXED) else layout.columns)
-        return
-    departement_code = _departement_code(cells[0])
-    try:
-        insee = _insee(departement_code, cells[2], RESULTS_FIXED[2])
-    except _BadRow as bad:
-        yield RowWarning(path, line, bad.column, f"{bad.message}; {_SKIPPED}")
-        return
-    found: list[ListResult] = []
-    for number, start in enumerate(range(len(RESULTS_FIXED), len(cells), len(RESULTS_BLOCK)), start=1):
-        block = (cells[start : start + len(RESULTS_BLOCK)] + [""] * len(RESULTS_BLOCK))[: len(RESULTS_BLOCK)]
-        if not any(block):
-            continue
-        try:
-            found.append(_list_result(dict(zip(RESULTS_BLOCK, block)), number, insee, cells[3], departement_code, round, line))
-        except _BadRow as bad:
-            yield RowWarning(path, line, bad.column, f"{bad.message}; this list is skipped, the rest is imported")
-    winners = _winners(found)
-    for position, result in enumerate(found):
-        yield replace(result, elected=position in winners)
-
-
-def _list_result(block: dict[str, str], number: int, insee: str, commune: str, departement_code: str, round: int, line: int) -> ListResult:
-    def column(name: str) -> str:
-        return f"{name} {number}"
-
-    return ListResult(
-        commune_insee=insee,
-        commune=commune,
-        departement_code=departement_code,
-        panel=_number(block["Numéro de panneau"], column("Numéro de panneau")),
-        nuance_code=block["Nuance liste"],
-        list_short_label=block["Libellé abrégé de liste"],
-        list_label=block["Libellé de liste"] or block["Libellé abrégé de liste"],
-        head_of_list=f"{block['Prénom candidat']} {block['Nom candidat']}".strip(),
-        votes=_number(block["Voix"], column("Voix")),
-        percent_expressed=_percent(block["% Voix/exprimés"], column("% Voix/exprimés")),
-        seats_council=_number(block["Sièges au CM"], column("Sièges au CM")) if block["Sièges au CM"] else 0,
-        seats_community=_number(block["Sièges au CC"], column("Sièges au CC")) if block["Sièges au CC"] else 0,
-        elected=_flag(block["Elu"]),
-        round=round,
-        line=line,
-    )
-
-
-def _percent(value: str, column: str) -> float | None:
-    if not value:
-        return None
-    try:
-        return float(value.rstrip("%").strip().replace(",", ".").replace("\u00a0", ""))
-    except ValueError:
-        raise _BadRow(column, f"{value!r} is not a percentage like '60,00%'") from None
-
-
-def _winners(found: list[ListResult]) -> set[int]:
-    """Positions of the winning lists: those marked "Elu", or else the most seats (no seats: no winner yet)."""
-    marked = {position for position, result in enumerate(found) if result.elected}
-    if marked or not found:
-        return marked
-    best = max((result.seats_council, result.votes) for result in found)
-    if best[0] == 0:
-        return set()
-    return {position for position, result in enumerate(found) if (result.seats_council, result.votes) == best}
-
-
-def import_results(
-    path: Path,
-    catalogue: Catalogue,
-    *,
-    round: int | None = None,
-    on_warning: Callable[[RowWarning], None] | None = None,
-    batch_size: int = BATCH_ROWS,
-) -> ResultsSummary:
-    """Upsert one row per list into `results`. A result from an earlier round never replaces a later one."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
-    path = Path(path)
-    ensure_tables(catalogue.engine)
-    summary = ResultsSummary()
-    warn = _counting(on_warning, summary)
-    items = read_results(path, round=round)
-    first = next(items, None)
-    with catalogue.engine.connect() as db:
-        for batch in _batches(_chain(first, items), batch_size, warn):
-            with db.begin():
-                _store_results(db, batch)
-            summary.lists += len(batch)
-            summary.elected += sum(result.elected for result in batch)
-    return summary
-
-
-def _store_results(db: Connection, batch: list[ListResult]) -> None:
-    rows = {result.list_key: _result_row(result) for result in batch}
-    round = batch[0].round  # one file, one round
-    later = db.execute(select(results.c.list_key).where(results.c.list_key.in_(sorted(rows)), results.c.round > round)).scalars()
-    for key in later:
-        del rows[key]
-    _upsert(db, results, list(rows.values()))
-    mark_scorecards_due(db, rows)
-
-
-def _result_row(result: ListResult) -> dict[str, Any]:
-    return {
-        "list_key": result.list_key,
-        "votes": result.votes,
-        "percent_expressed": result.percent_expressed,
-        "elected": result.elected,
-        "seats_council": result.seats_council,
-        "seats_community": result.seats_community,
-        "round": result.round,
-    }

@@ -11,27 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.errors import ConfigError
+from storage.records import CandidateList
 
 # A commune's INSEE code: département (two digits, 2A or 2B) and three digits.
 # It names files (list keys are part of version ids), so nothing else is taken.
 _INSEE = re.compile(r"(\d{2}|2[AB])\d{3}")
 COLUMNS = ("commune_insee", "commune", "departement", "panel", "list_label", "nuance", "head_of_list", "source")
-
-
-@dataclass(frozen=True)
-class CandidateList:
-    commune_insee: str
-    commune: str
-    departement: str
-    panel: int
-    label: str
-    nuance: str
-    head_of_list: str
-
-    @property
-    def key(self) -> str:
-        """Commune INSEE code and panel number: the Ministry's list key."""
-        return f"{self.commune_insee}-{self.panel}"
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,12 @@ from config.platform import DEFAULT_PLATFORM, Platform, load_platform
 from config.settings import Settings, load_settings
 from extract.detect import Detector
 from extract.model import ExtractedDocument
+from collect import programmes
 from flows import stages
+from tracking import list_records
 from tracking.alerts import run_alerts
-from storage.catalogue import Catalogue, DocumentVersion
+from storage.catalogue import Catalogue
+from storage.records import DocumentVersion
 from tracking.corrections import verdicts_for_document
 from collect.fetch import FetchPolicy, new_client
 from flows.progress import report
@@ -91,7 +94,7 @@ def _retry_on(*kinds: type[Exception]):
 # Stage results travel in memory within one run; the catalogue, the archive
 # and the stored text and detections make re-runs incremental, not Prefect's
 # cache. Fetching retries inside `collect.fetch`, where Retry-After is known.
-collect_task = task(stages.collect_source, name="collect", cache_policy=NO_CACHE)
+collect_task = task(programmes.collect_source, name="collect", cache_policy=NO_CACHE)
 extract_task = task(stages.extract_version, name="extract", cache_policy=NO_CACHE)
 detect_task = task(stages.collect_detections, name="detect", cache_policy=NO_CACHE)
 alerts_task = task(run_alerts, name="alerts", cache_policy=NO_CACHE)
@@ -223,7 +226,7 @@ class _Processing:
         if not keys:
             return
         try:
-            self.summary.lists += stages.update_list_records(
+            self.summary.lists += list_records.update_list_records(
                 self.client, self.settings, self.catalogue, [d.id for d in self.platform.demands], self.targets, keys
             )
         except Exception as exc:

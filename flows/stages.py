@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from contextlib import nullcontext
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import httpx
 import spacy
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exceptions
 
-from config.errors import ExtractionError, FetchError, IndexingError, StorageError
+from config.errors import IndexingError, StorageError
 from config.platform import DEFAULT_PLATFORM, Platform, load_platform
 from config.settings import Settings
 from extract.detect import Detector, SentenceMentions
@@ -27,14 +25,14 @@ from extract.isolated import extract_isolated
 from extract.learned import META_FILE, TrainedModel
 from extract.limits import ExtractionLimits
 from extract.model import EXTRACTOR_VERSION, ExtractedDocument
+from extract import stored as extract_stored
 from extract.nlp import load_pipeline
-from collect.archive import archive_bytes, file_sha256, write_atomically
-from storage.catalogue import Catalogue, DocumentVersion, HttpInfo
-from collect.fetch import FetchPolicy, fetch, new_client
-from collect.sources import CandidateList, Source
+from collect.archive import file_sha256, write_atomically
+
+from storage.records import DocumentVersion
+from collect.sources import CandidateList
 from index.bulk import bulk_index
 from index.client import client_url, unavailable
-from index.lists import ListFacts, write_list_records
 from index.records import document_records
 from index.schema import SCHEMA_VERSION
 
@@ -43,59 +41,6 @@ from index.schema import SCHEMA_VERSION
 class IndexedCounts:
     pages: int
     mentions: int
-
-
-@dataclass(frozen=True)
-class Collected:
-    version: DocumentVersion
-    new: bool
-    """A version not seen before (a new or changed programme)."""
-
-
-def collect_source(source: Source, settings: Settings, catalogue: Catalogue, client: httpx.Client | None = None) -> Collected:
-    """Archive the source's current bytes and record them as a version of it.
-
-    A URL is fetched (conditionally, when an earlier version has validators);
-    a local path is read. Either way the archive keeps every version."""
-    location, list_key = source.location, source.candidate_list.key
-    catalogue.save_list(source.candidate_list)
-    if "://" in location:
-        policy = FetchPolicy.from_settings(settings)
-        latest = catalogue.latest_version(list_key, location)
-        # A damaged archived copy is fetched whole again (not "unchanged since"), to be restored.
-        conditional = latest is not None and file_sha256(Path(latest.archive_path)) == latest.sha256
-        with nullcontext(client) if client is not None else new_client(policy) as http:
-            fetched = fetch(
-                http,
-                location,
-                policy=policy,
-                etag=latest.etag if conditional else None,
-                last_modified=latest.last_modified if conditional else None,
-            )
-        if fetched.not_modified and latest is not None:
-            return Collected(latest, new=False)
-        if fetched.data is None:
-            raise FetchError("the server answered 304 to a first request; nothing to archive", url=location, status=304)
-        if not fetched.data.strip():
-            raise FetchError("the server sent an empty file", url=location, status=fetched.status)
-        info = HttpInfo(fetched.status, fetched.final_url, fetched.content_type, fetched.etag, fetched.last_modified)
-        archived = archive_bytes(settings.data_dir / "archive", fetched.data)
-        version, new = catalogue.record_version(list_key, location, archived, info)
-        return Collected(version, new)
-    path = Path(location)
-    limit = int(settings.max_file_mb * 2**20)
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ExtractionError(
-                f"{size / 2**20:.1f} MiB is over the limit of {settings.max_file_mb} MiB (VIGIE_MAX_FILE_MB)", path=location
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ExtractionError(f"cannot read the file ({exc.strerror}); check the sources file", path=location) from exc
-    archived = archive_bytes(settings.data_dir / "archive", data)
-    version, new = catalogue.record_version(list_key, location, archived)
-    return Collected(version, new)
 
 
 def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDocument:
@@ -111,7 +56,7 @@ def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDo
     extracted = extract_isolated(
         Path(version.archive_path), limits=ExtractionLimits.from_settings(settings), name=version.source
     )
-    _write_json(_text_file(settings, version), extracted.to_json())
+    _write_json(extract_stored.text_file(settings.data_dir, version.sha256), extracted.to_json())
     return extracted
 
 
@@ -299,12 +244,7 @@ def stored_detections(version: DocumentVersion, settings: Settings, key: str) ->
 
 
 def stored_text(version: DocumentVersion, settings: Settings) -> ExtractedDocument | None:
-    path = _text_file(settings, version)
-    return ExtractedDocument.from_json(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
-
-
-def _text_file(settings: Settings, version: DocumentVersion) -> Path:
-    return settings.data_dir / "text" / f"{version.sha256}.{EXTRACTOR_VERSION}.json"
+    return extract_stored.stored_text(settings.data_dir, version.sha256)
 
 
 def _write_json(path: Path, value: object) -> None:
@@ -388,62 +328,3 @@ def _retire_older_versions(client: Elasticsearch, targets: Mapping[str, str], ve
         )
     except es_exceptions.ConnectionError as exc:
         raise unavailable(client, exc) from exc
-
-
-def list_facts(catalogue: Catalogue, keys: list[str]) -> list[ListFacts]:
-    """What the catalogue knows of these lists: their details and, once imported, their result."""
-    from sqlalchemy import select
-
-    from storage.catalogue import lists
-    from collect.official import ensure_tables, results
-
-    ensure_tables(catalogue.engine)
-    facts: list[ListFacts] = []
-    with catalogue.engine.connect() as db:
-        for start in range(0, len(keys), 500):
-            rows = db.execute(
-                select(lists, results.c.elected, results.c.votes, results.c.percent_expressed, results.c.round)
-                .outerjoin(results, results.c.list_key == lists.c.list_key)
-                .where(lists.c.list_key.in_(keys[start : start + 500]))
-                .order_by(lists.c.list_key)
-            ).all()
-            facts += [
-                ListFacts(
-                    list_key=row.list_key,
-                    list_label=row.label,
-                    commune=row.commune,
-                    commune_insee=row.commune_insee,
-                    departement=row.departement,
-                    nuance=row.nuance,
-                    head_of_list=row.head_of_list,
-                    panel=row.panel,
-                    elected=row.elected,
-                    votes=row.votes,
-                    percent_expressed=row.percent_expressed,
-                    round=row.round,
-                )
-                for row in rows
-            ]
-    return facts
-
-
-def update_list_records(
-    client: Elasticsearch,
-    settings: Settings,
-    catalogue: Catalogue,
-    demands: list[str],
-    targets: Mapping[str, str],
-    keys: list[str],
-) -> int:
-    """Rewrite the lists-index records of `keys` from the indexed mentions;
-    they stop being due only once written. Returns the records written."""
-    from datetime import datetime, timezone
-
-    started = datetime.now(timezone.utc)
-    try:
-        client.indices.refresh(index=",".join(targets[kind] for kind in ("documents", "mentions")))
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
-    written = write_list_records(client, settings.index_prefix, list_facts(catalogue, keys), demands, targets)
-    catalogue.scorecards_written(keys, started)
-    return written

@@ -7,115 +7,13 @@ team) through `VIGIE_CATALOGUE_URL`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    DateTime,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    event,
-    func,
-    insert,
-    inspect,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from config.errors import StorageError
-from collect.archive import ArchivedFile
-from collect.sources import CandidateList
-
-metadata = MetaData()
-
-lists = Table(
-    "lists",
-    metadata,
-    Column("list_key", String, primary_key=True),
-    Column("commune_insee", String, nullable=False),
-    Column("commune", String, nullable=False),
-    Column("departement", String, nullable=False),
-    Column("panel", Integer, nullable=False),
-    Column("label", String, nullable=False),
-    Column("nuance", String, nullable=False),
-    Column("head_of_list", String, nullable=False),
-)
-
-document_versions = Table(
-    "document_versions",
-    metadata,
-    Column("version_id", String, primary_key=True),
-    Column("list_key", String, nullable=False),
-    Column("source", String, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("sha256", String, nullable=False),
-    Column("media_type", String, nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("archive_path", String, nullable=False),
-    Column("fetched_at", DateTime(timezone=True), nullable=False),
-    # What the server said, for provenance and conditional requests (None for local files).
-    Column("http_status", Integer),
-    Column("final_url", String),
-    Column("content_type", String),
-    Column("etag", String),
-    Column("last_modified", String),
-    # "evidence" for documents a watchdog attached to a follow-up item; None for programmes.
-    Column("kind", String),
-    UniqueConstraint("list_key", "source", "sha256"),
-)
-
-stages = Table(
-    "stages",
-    metadata,
-    Column("version_id", String, primary_key=True),
-    Column("stage", String, primary_key=True),
-    Column("key", String, nullable=False),
-    Column("status", String, nullable=False),  # running | done | failed | stale
-    Column("error", Text),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-# Append-only: every stage that did work on a document version, and how it ended.
-stage_log = Table(
-    "stage_log",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("version_id", String, nullable=False),
-    Column("stage", String, nullable=False),
-    Column("key", String, nullable=False),
-    Column("status", String, nullable=False),
-    Column("error", Text),
-    Column("at", DateTime(timezone=True), nullable=False),
-)
-
-source_failures = Table(
-    "source_failures",
-    metadata,
-    Column("list_key", String, primary_key=True),
-    Column("source", String, primary_key=True),
-    Column("error", Text, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-# Lists whose record in the lists index is out of date (their programme was
-# indexed, or their details or result imported): the end of the next
-# processing run rewrites them, so a run that could not still leaves them due.
-scorecards_due = Table(
-    "scorecards_due",
-    metadata,
-    Column("list_key", String, primary_key=True),
-    Column("since", DateTime(timezone=True), nullable=False),
-)
+from storage.engine import open_engine
+from storage.records import ArchivedFile, CandidateList, DocumentVersion, HttpInfo
+from storage.schema import document_versions, lists, results, scorecards_due, source_failures, stage_log, stages
 
 
 def mark_scorecards_due(db: Connection, keys: Iterable[str]) -> None:
@@ -129,69 +27,15 @@ def mark_scorecards_due(db: Connection, keys: Iterable[str]) -> None:
     db.execute(insert(scorecards_due), [{"list_key": key, "since": now} for key in keys])
 
 
-@dataclass(frozen=True)
-class HttpInfo:
-    status: int
-    final_url: str
-    content_type: str | None
-    etag: str | None
-    last_modified: str | None
-
-
-@dataclass(frozen=True)
-class DocumentVersion:
-    version_id: str
-    list_key: str
-    source: str
-    version: int
-    sha256: str
-    media_type: str
-    archive_path: str
-    fetched_at: datetime
-    etag: str | None = None
-    last_modified: str | None = None
-    kind: str = "programme"
-    """"programme", or "evidence" (attached to a follow-up item: searchable, never in scorecards)."""
-
-
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-_STORAGE_FAILURES = ("database or disk is full", "disk i/o error", "no space left on device")
-
-
-def _storage_failure(context) -> None:
-    """A catalogue that cannot be written (its disk is full) is one clear
-    error, not a driver traceback; SQLite rolls the transaction back, so
-    nothing recorded before is lost."""
-    original = context.original_exception
-    if any(sign in str(original).lower() for sign in _STORAGE_FAILURES):
-        raise StorageError(
-            f"the catalogue cannot be written ({original}); free space on its disk, then run again "
-            "(what it recorded before is intact)",
-            path=context.engine.url.render_as_string(hide_password=True) if context.engine is not None else "catalogue",
-        ) from context.sqlalchemy_exception
-
-
 class Catalogue:
-    def __init__(self, url: str) -> None:
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url)
-        event.listen(self.engine, "handle_error", _storage_failure)
-        metadata.create_all(self.engine)
-        self._add_missing_columns()
+    """The catalogue at a SQLAlchemy URL, migrated to the current schema on opening."""
 
-    def _add_missing_columns(self) -> None:
-        """Catalogues made by an earlier Vigie get the nullable columns added since."""
-        known = inspect(self.engine)
-        with self.engine.begin() as db:
-            for table in metadata.sorted_tables:
-                present = {column["name"] for column in known.get_columns(table.name)}
-                for column in table.columns:
-                    if column.name not in present and column.nullable:
-                        db.execute(text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type.compile(self.engine.dialect)}'))
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = open_engine(url)
 
     def save_list(self, candidate_list: CandidateList) -> None:
         """Record a list named in a sources file, unless it is known already:
@@ -364,6 +208,36 @@ class Catalogue:
     def list_keys(self) -> list[str]:
         with self.engine.connect() as db:
             return list(db.execute(select(lists.c.list_key).order_by(lists.c.list_key)).scalars())
+
+    def list_details(self, keys: list[str]) -> list[dict]:
+        """Each list's details and, once imported, its result (None before), by list key."""
+        details: list[dict] = []
+        with self.engine.connect() as db:
+            for start in range(0, len(keys), 500):
+                rows = db.execute(
+                    select(lists, results.c.elected, results.c.votes, results.c.percent_expressed, results.c.round)
+                    .outerjoin(results, results.c.list_key == lists.c.list_key)
+                    .where(lists.c.list_key.in_(keys[start : start + 500]))
+                    .order_by(lists.c.list_key)
+                ).all()
+                details += [
+                    {
+                        "list_key": row.list_key,
+                        "list_label": row.label,
+                        "commune": row.commune,
+                        "commune_insee": row.commune_insee,
+                        "departement": row.departement,
+                        "nuance": row.nuance,
+                        "head_of_list": row.head_of_list,
+                        "panel": row.panel,
+                        "elected": row.elected,
+                        "votes": row.votes,
+                        "percent_expressed": row.percent_expressed,
+                        "round": row.round,
+                    }
+                    for row in rows
+                ]
+        return details
 
     def mark_scorecards_due(self, keys: Iterable[str]) -> None:
         with self.engine.begin() as db:

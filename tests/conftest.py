@@ -122,12 +122,12 @@ def web_site(es_node, tmp_path_factory, prefect_harness):
     import csv
 
     from storage.catalogue import Catalogue
-    from collect.official import import_results
+    from collect.official_import import import_results
     from flows.pipeline import RunSummary, process, programme_pipeline
     from index.client import connect
     from index.schema import drop_indices
     from tests.factories import make_pdf
-    from web.auth import add_user
+    from tracking.accounts import add_user
 
     root = tmp_path_factory.mktemp("web")
     settings = load_settings(

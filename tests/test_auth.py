@@ -10,28 +10,27 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, Type, extract_parameters
-from sqlalchemy import create_engine, inspect, select, update
+from sqlalchemy import inspect, select, update
 
 from config.errors import ConfigError
 from storage.catalogue import Catalogue
-from web import auth
-from web.auth import (
+from storage.engine import open_engine
+from storage.schema import users
+from tracking import accounts
+from tracking.accounts import (
     PASSWORD_HASHING,
     ROLES,
-    LoginThrottle,
     User,
     add_user,
     authenticate,
-    csrf_ok,
     disable_user,
     list_users,
     new_api_token,
-    new_csrf_token,
     set_password,
     set_role,
     user_for_token,
-    users,
 )
+from web.auth import LoginThrottle, csrf_ok, new_csrf_token
 
 PASSWORD = "trois mots au hasard"
 OTHER_PASSWORD = "une autre phrase longue"
@@ -71,8 +70,8 @@ def test_a_user_logs_in_with_their_password_and_not_with_another(tmp_path) -> No
 def test_an_unknown_user_is_refused_after_the_same_argon2_work_as_a_real_one(tmp_path, monkeypatch) -> None:
     catalogue = make_catalogue(tmp_path)
     checked: list[str] = []
-    real_verify = auth._verify
-    monkeypatch.setattr(auth, "_verify", lambda password_hash, password: checked.append(password_hash) or real_verify(password_hash, password))
+    real_verify = accounts._verify
+    monkeypatch.setattr(accounts, "_verify", lambda password_hash, password: checked.append(password_hash) or real_verify(password_hash, password))
 
     assert authenticate(catalogue, "personne", PASSWORD) is None
     # One verification against a hash with the real parameters: the answer takes as long as for an account.
@@ -233,9 +232,8 @@ def test_a_corrupt_stored_hash_refuses_the_login_instead_of_failing(tmp_path) ->
     assert authenticate(catalogue, "marie", PASSWORD) is None
 
 
-def test_ensure_tables_creates_the_users_table_in_an_empty_database(tmp_path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'vide.sqlite'}")
-    auth.ensure_tables(engine)
+def test_opening_an_empty_database_creates_the_users_table(tmp_path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'vide.sqlite'}")
 
     columns = {column["name"]: column for column in inspect(engine).get_columns("users")}
     assert sorted(columns) == ["created_at", "disabled", "password_hash", "role", "token_hash", "username"]
@@ -442,6 +440,6 @@ def test_csrf_accepts_an_equal_token() -> None:
 
 
 def test_the_accounts_module_needs_no_web_framework() -> None:
-    probe = "import sys, web.auth; print('fastapi' in sys.modules, 'starlette' in sys.modules)"
+    probe = "import sys, tracking.accounts, web.auth; print('fastapi' in sys.modules, 'starlette' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO)
     assert result.stdout.strip() == "False False"

@@ -36,9 +36,8 @@ from tracking.followup import (
     record_event,
     summarise,
 )
-from collect.official import ensure_tables as ensure_list_tables
-from collect.official import results
-from storage.catalogue import Catalogue  # after tracking.followup and collect.official, so the catalogue creates their tables
+from storage.catalogue import Catalogue
+from storage.schema import results
 
 COMMUNE = "75056"
 WINNERS = f"{COMMUNE}-1"
@@ -138,7 +137,6 @@ def test_items_are_ordered_by_demand_then_page(catalogue: Catalogue) -> None:
 
 
 def add_result(catalogue: Catalogue, list_key: str, *, elected: bool) -> None:
-    ensure_list_tables(catalogue.engine)
     with catalogue.engine.begin() as db:
         db.execute(
             insert(results).values(

@@ -15,19 +15,10 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from config.errors import ConfigError
-from collect.official import (
-    HEADER_2026,
-    ImportSummary,
-    RowWarning,
-    candidates,
-    communes,
-    detect_layout,
-    import_lists,
-    import_results,
-    read_candidates,
-    results,
-)
-from storage.catalogue import Catalogue, lists  # after collect.official, so the catalogue creates its tables
+from collect.official import HEADER_2026, RowWarning, detect_layout, read_candidates
+from collect.official_import import ImportSummary, import_lists, import_results
+from storage.catalogue import Catalogue
+from storage.schema import candidates, communes, lists, results
 from collect.sources import read_sources
 from tests.conftest import SAMPLES
 

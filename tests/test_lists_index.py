@@ -9,7 +9,7 @@ from elasticsearch import helpers
 from config.platform import load_platform
 from config.settings import load_settings
 from storage.catalogue import Catalogue
-from collect.official import import_results
+from collect.official_import import import_results
 from flows.pipeline import RunSummary, process, programme_pipeline
 from index.lists import ListQuery, find_lists
 from index.schema import alias_name

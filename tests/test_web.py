@@ -199,7 +199,7 @@ def test_a_follow_up_change_is_recorded_with_its_evidence_and_history(app) -> No
 
 def test_the_api_writes_with_a_token_and_describes_itself(app, web_site) -> None:
     from storage.catalogue import Catalogue
-    from web.auth import new_api_token
+    from tracking.accounts import new_api_token
 
     editor = signed_in(app, "camille")
     page = editor.get("/followup/62991")
@@ -279,3 +279,37 @@ def test_reading_can_be_closed_to_visitors_without_an_account(web_site) -> None:
     assert visitor.get("/login").status_code == 200
     member = signed_in(closed, "camille")
     assert member.get("/search", params={"q": "santé"}).status_code == 200
+
+
+def test_a_bad_search_is_answered_400_with_what_to_fix(app) -> None:
+    client = browser(app)
+    page = client.get("/search", params={"q": "santé", "sort": "alphabet"})
+    assert page.status_code == 400 and "search, sort: sort by one of" in page.text
+    api = client.get("/api/search", params={"q": "santé", "after": "pas-un-curseur"})
+    assert api.status_code == 400 and api.json() == {"error": "search, after: not a cursor given by a previous search"}
+
+
+def test_the_command_line_and_the_api_give_the_same_json_for_the_same_object(app, web_site) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli import app as vigie
+
+    env = {"VIGIE_ES_URL": web_site.es_url, "VIGIE_INDEX_PREFIX": web_site.index_prefix, "VIGIE_DATA_DIR": str(web_site.data_dir)}
+
+    def cli(*args: str):
+        ran = CliRunner().invoke(vigie, [*args, "--json"], env=env)
+        assert ran.exit_code == 0, ran.output
+        return json.loads(ran.stdout)
+
+    visitor = browser(app)
+    searched = visitor.get("/api/search", params={"q": '"centre de santé"', "size": 5}).json()
+    assert searched["hits"] and cli("search", '"centre de santé"', "--limit", "5") == searched
+    assert {"score", "record_id", "list_key", "fragments", "archive"} <= set(searched["hits"][0])
+    mentions = visitor.get("/api/search", params={"demand": "D07", "level": "commitment", "size": 3}).json()
+    assert mentions["hits"] and cli("search", "--demand", "D07", "--level", "commitment", "--limit", "3") == mentions
+    cards = visitor.get("/api/communes/Moulins-sur-Lys/scorecards").json()["scorecards"]
+    assert cards and cli("scorecard", "--commune", "Moulins-sur-Lys") == cards
+    coverage = visitor.get("/api/coverage").json()["coverage"]
+    assert len(coverage) == 14 and cli("scorecard") == coverage

@@ -1,8 +1,9 @@
 """Accounts of the web app: who may edit, who may administer, and how they prove it.
 
-A pure module, with no web framework in it, so that the CLI that manages
-accounts and the web app that checks them apply the same rules, and the rules
-are tested without a server.
+With no web framework in it, so that the CLI that manages accounts and the
+web app that checks them apply the same rules, and the rules are tested
+without a server. The sign-in throttle and CSRF checks are the web app's
+(`web.auth`).
 
 - Passwords are kept only as argon2id hashes (parameters in
   :data:`PASSWORD_HASHING`); a login checks the password against the hash, and
@@ -11,8 +12,6 @@ are tested without a server.
 - API tokens are random (256 bits), shown once, and kept only as their SHA-256:
   a token that long needs no slow hash, and a copy of the catalogue gives no
   usable token.
-- :class:`LoginThrottle` stops password guessing after a few failures, and the
-  CSRF helpers check that a form was sent by a page of the app.
 
 Nothing secret leaves this module in a log or an exception: messages name the
 user and the field, never a password, a hash or a token.
@@ -25,42 +24,24 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from argon2 import Parameters, PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import ARGON2_VERSION
-from sqlalchemy import Boolean, Column, DateTime, Engine, String, Table, insert, select, update
+from sqlalchemy import insert, select, update
 
 from config.errors import ConfigError
-from storage.catalogue import Catalogue, metadata
+from storage.catalogue import Catalogue
+from storage.schema import users
 
-users = Table(
-    "users",
-    metadata,
-    Column("username", String, primary_key=True),
-    Column("password_hash", String, nullable=False),
-    Column("role", String, nullable=False),  # editor | admin
-    Column("token_hash", String),  # SHA-256 hex of the API token; the token itself is never stored
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("disabled", Boolean, nullable=False, default=False),
-)
 
 ROLES = ("editor", "admin")
 """An editor works on the content; an admin also manages accounts."""
 
 MIN_PASSWORD_LENGTH = 12
 
-ACCOUNT_FAILURES = 5
-"""Failed sign-ins of one account from one address within the window before it must wait."""
-ADDRESS_FAILURES = 30
-"""Failed sign-ins from one address within the window, whatever the accounts, before it must wait."""
-THROTTLE_WINDOW_S = 900
 
 # RFC 9106 §4, second recommended option, the one for machines that cannot give
 # 2 GiB to each login: argon2id, 3 passes over 64 MiB. Two lanes instead of the
@@ -81,10 +62,6 @@ PASSWORD_HASHING = Parameters(
 
 _HASHER = PasswordHasher.from_parameters(PASSWORD_HASHING)
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
-
-
-def ensure_tables(engine: Engine) -> None:
-    metadata.create_all(engine, tables=[users])
 
 
 def _now() -> datetime:
@@ -137,7 +114,6 @@ def _unknown(username: str, source: str) -> ConfigError:
 
 
 def _update(catalogue: Catalogue, username: str, source: str, **values) -> None:
-    ensure_tables(catalogue.engine)
     with catalogue.engine.begin() as db:
         if db.execute(update(users).where(users.c.username == username).values(**values)).rowcount == 0:
             raise _unknown(username, source)
@@ -150,7 +126,6 @@ def add_user(catalogue: Catalogue, username: str, password: str, role: str) -> U
     _check_username(username, source)
     _check_role(role, source)
     _check_password(password, source)
-    ensure_tables(catalogue.engine)
     with catalogue.engine.begin() as db:
         if db.execute(select(users.c.username).where(users.c.username == username)).first() is not None:
             raise ConfigError(
@@ -187,7 +162,6 @@ def disable_user(catalogue: Catalogue, username: str) -> None:
 
 def list_users(catalogue: Catalogue) -> list[User]:
     """The accounts that can log in (disabled ones are left out), by name."""
-    ensure_tables(catalogue.engine)
     with catalogue.engine.connect() as db:
         rows = db.execute(select(users.c.username, users.c.role).where(users.c.disabled.is_(False)).order_by(users.c.username)).all()
     return [User(row.username, row.role) for row in rows]
@@ -213,7 +187,6 @@ def authenticate(catalogue: Catalogue, username: str, password: str) -> User | N
 
     A hash made with older parameters is replaced at this successful login,
     the only moment the clear password is at hand."""
-    ensure_tables(catalogue.engine)
     with catalogue.engine.connect() as db:
         row = db.execute(select(users).where(users.c.username == username)).first()
     if row is None:
@@ -241,7 +214,6 @@ def new_api_token(catalogue: Catalogue, username: str) -> str:
     here once, in clear; only its SHA-256 is kept."""
     source = "vigie users token"
     token = secrets.token_urlsafe(32)
-    ensure_tables(catalogue.engine)
     with catalogue.engine.begin() as db:
         row = db.execute(select(users.c.disabled).where(users.c.username == username)).first()
         if row is None:
@@ -257,7 +229,6 @@ def user_for_token(catalogue: Catalogue, token: str | None) -> User | None:
     if not token:
         return None
     digest = _sha256(token)
-    ensure_tables(catalogue.engine)
     with catalogue.engine.connect() as db:
         # Looking up by the digest leaks nothing useful through timing: an
         # attacker does not choose the digest's bytes. The constant-time
@@ -266,74 +237,3 @@ def user_for_token(catalogue: Catalogue, token: str | None) -> User | None:
     if row is None or row.disabled or not hmac.compare_digest(row.token_hash, digest):
         return None
     return User(row.username, row.role)
-
-
-class LoginThrottle:
-    """Refuses a key after `max_failures` failed logins within `window_s`
-    seconds, until the oldest of those failures is older than the window.
-
-    The key is the caller's choice (e.g. "username|ip", so that one address
-    cannot lock a user out everywhere). In memory and per process: a restart
-    forgets the failures, which argon2's cost per guess makes acceptable. A
-    failure recorded while blocked extends the block. Thread-safe.
-    """
-
-    _SWEEP_ABOVE = 10_000
-    """Keys kept before expired ones are swept, so many one-off keys cannot fill memory."""
-
-    def __init__(self, max_failures: int = 5, window_s: float = 900, clock: Callable[[], float] = time.monotonic) -> None:
-        if max_failures < 1:
-            raise ValueError("max_failures must be at least 1")
-        if window_s <= 0:
-            raise ValueError("window_s must be positive")
-        self.max_failures = max_failures
-        self.window_s = float(window_s)
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._failures: dict[str, deque[float]] = {}
-
-    def blocked(self, key: str) -> float:
-        """Seconds until `key` may try again; 0.0 when it may now."""
-        with self._lock:
-            now = self._clock()
-            times = self._recent(key, now)
-            if len(times) < self.max_failures:
-                return 0.0
-            # At most max_failures times are kept: the oldest is the one to expire.
-            return max(0.0, times[0] + self.window_s - now)
-
-    def failed(self, key: str) -> None:
-        with self._lock:
-            now = self._clock()
-            times = self._recent(key, now)
-            times.append(now)
-            self._failures[key] = times
-            if len(self._failures) > self._SWEEP_ABOVE:
-                for other in list(self._failures):
-                    self._recent(other, now)
-
-    def succeeded(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        """The failures of `key` still inside the window (the lock is held)."""
-        times = self._failures.get(key)
-        if times is None:
-            return deque(maxlen=self.max_failures)
-        while times and times[0] <= now - self.window_s:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-        return times
-
-
-def new_csrf_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def csrf_ok(expected: str | None, given: str | None) -> bool:
-    """True only when both tokens are present and equal, compared in constant time."""
-    if not expected or not given:
-        return False
-    return hmac.compare_digest(expected.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass"))

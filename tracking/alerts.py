@@ -26,48 +26,22 @@ from email.message import EmailMessage
 
 import httpx
 from elasticsearch import Elasticsearch
-from sqlalchemy import Boolean, Column, DateTime, Engine, String, Table, Text, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from config.errors import ConfigError, DeliveryError, FetchError, VigieError
 from config.settings import Settings
-from storage.catalogue import Catalogue, metadata
+from storage.catalogue import Catalogue
+from storage.schema import alert_hits, saved_searches
 from collect.fetch import check_url
 from index.exports import hit_row
 from index.search import SearchRequest, hits_by_id, matching_ids
 
-saved_searches = Table(
-    "saved_searches",
-    metadata,
-    Column("name", String, primary_key=True),
-    Column("request", Text, nullable=False),
-    Column("email", String),
-    Column("webhook", String),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("checked_at", DateTime(timezone=True)),
-)
-
-alert_hits = Table(
-    "alert_hits",
-    metadata,
-    Column("search", String, primary_key=True),
-    Column("record_id", String, primary_key=True),
-    Column("found_at", DateTime(timezone=True), nullable=False),
-    Column("baseline", Boolean, nullable=False),
-    Column("hit", Text),
-    Column("shown_at", DateTime(timezone=True)),
-    Column("emailed_at", DateTime(timezone=True)),
-    Column("posted_at", DateTime(timezone=True)),
-)
 
 CHANNELS = {"report": "shown_at", "email": "emailed_at", "webhook": "posted_at"}
 MAX_HITS_PER_MESSAGE = 200
 _NAME = re.compile(r"^[\w][\w .,'’()-]{0,79}$")
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 _REQUEST_FIELDS = ("query", "commune", "departement", "nuance", "demand", "level", "all_versions")
-
-
-def ensure_tables(engine: Engine) -> None:
-    metadata.create_all(engine, tables=[saved_searches, alert_hits])
 
 
 def _now() -> datetime:
@@ -106,7 +80,6 @@ def validate(saved: SavedSearch, settings: Settings) -> None:
 def save_search(catalogue: Catalogue, client: Elasticsearch, settings: Settings, saved: SavedSearch) -> int:
     """Save (or replace) a search; the hits it has now are its baseline. Returns their number."""
     validate(saved, settings)
-    ensure_tables(catalogue.engine)
     baseline = matching_ids(client, settings.index_prefix, saved.request)
     now = _now()
     request = {name: getattr(saved.request, name) for name in _REQUEST_FIELDS}
@@ -128,14 +101,12 @@ def save_search(catalogue: Catalogue, client: Elasticsearch, settings: Settings,
 
 
 def saved(catalogue: Catalogue) -> list[SavedSearch]:
-    ensure_tables(catalogue.engine)
     with catalogue.engine.connect() as db:
         rows = db.execute(select(saved_searches).order_by(saved_searches.c.name)).all()
     return [SavedSearch(row.name, SearchRequest(**json.loads(row.request)), row.email, row.webhook) for row in rows]
 
 
 def remove_search(catalogue: Catalogue, name: str) -> bool:
-    ensure_tables(catalogue.engine)
     with catalogue.engine.begin() as db:
         db.execute(delete(alert_hits).where(alert_hits.c.search == name))
         return db.execute(delete(saved_searches).where(saved_searches.c.name == name)).rowcount > 0

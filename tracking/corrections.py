@@ -16,36 +16,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, DateTime, Engine, Integer, String, Table, Text, insert, select
+from sqlalchemy import insert, select
 
-from config.errors import ConfigError
-from storage.catalogue import Catalogue, metadata
+from config.errors import ConfigError, IndexUnavailable
+from index.corrections import apply_verdict, get_mention
+from index.schema import served_targets
+from tracking.list_records import update_list_records
+from storage.catalogue import Catalogue
+from storage.schema import corrections
 
 ACTIONS = ("confirm", "reject", "change")
 LEVELS = ("commitment", "opposition", "mention")
-
-corrections = Table(
-    "corrections",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("record_id", String, nullable=False, index=True),
-    Column("doc_id", String, nullable=False, index=True),
-    Column("list_key", String, nullable=False),
-    Column("page", Integer, nullable=False),
-    Column("sentence", Text, nullable=False),
-    Column("action", String, nullable=False),
-    Column("demand_before", String, nullable=False),
-    Column("level_before", String, nullable=False),
-    Column("demand_after", String),
-    Column("level_after", String),
-    Column("by", String, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("why", Text),
-)
-
-
-def ensure_tables(engine: Engine) -> None:
-    metadata.create_all(engine, tables=[corrections])
 
 
 @dataclass(frozen=True)
@@ -112,7 +93,6 @@ def record_correction(
         "at": datetime.now(timezone.utc),
         "why": why or None,
     }
-    ensure_tables(catalogue.engine)
     with catalogue.engine.begin() as db:
         db.execute(insert(corrections).values(**row))
     return Correction(**row)
@@ -128,7 +108,6 @@ def _correction(row) -> Correction:
 
 def history(catalogue: Catalogue, record_id: str) -> list[Correction]:
     """Every correction of one mention, oldest first."""
-    ensure_tables(catalogue.engine)
     with catalogue.engine.connect() as db:
         rows = db.execute(select(corrections).where(corrections.c.record_id == record_id).order_by(corrections.c.id)).all()
     return [_correction(row) for row in rows]
@@ -136,14 +115,12 @@ def history(catalogue: Catalogue, record_id: str) -> list[Correction]:
 
 def verdicts_for_document(catalogue: Catalogue, doc_id: str) -> dict[str, Correction]:
     """The latest correction of each corrected mention of a document version."""
-    ensure_tables(catalogue.engine)
     with catalogue.engine.connect() as db:
         rows = db.execute(select(corrections).where(corrections.c.doc_id == doc_id).order_by(corrections.c.id)).all()
     return {row.record_id: _correction(row) for row in rows}
 
 
 def all_verdicts(catalogue: Catalogue) -> dict[str, Correction]:
-    ensure_tables(catalogue.engine)
     with catalogue.engine.connect() as db:
         rows = db.execute(select(corrections).order_by(corrections.c.id)).all()
     return {row.record_id: _correction(row) for row in rows}
@@ -192,10 +169,6 @@ def correct(
     """Record an analyst's verdict on an indexed mention and show it in search
     and scorecards at once; when the index is away, the document's indexing
     is marked stale so the next run applies it."""
-    from config.errors import IndexUnavailable
-    from flows.stages import update_list_records
-    from index.corrections import apply_verdict, get_mention
-    from index.schema import served_targets
 
     mention = get_mention(client, settings.index_prefix, record_id)
     if mention is None:

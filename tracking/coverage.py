@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from config.settings import Settings
-from flows import stages
-from storage.catalogue import Catalogue, document_versions, lists, source_failures
-from storage.catalogue import stages as stage_table
+from extract.stored import stored_text
+from storage.catalogue import Catalogue
+from storage.schema import document_versions, lists, source_failures
+from storage.schema import stages as stage_table
 
 ARCHIVED, MISSING, FAILED, SCAN_ONLY = "archived", "missing", "failed", "scan only"
 
@@ -85,7 +86,7 @@ def _status(held, fetch_failure, failed_stages, catalogue, settings) -> tuple[st
     failures = [failed_stages[v.version_id] for v in held if v.version_id in failed_stages]
     if len(failures) == len(held):
         return FAILED, failures[-1]
-    texts = [stages.stored_text(catalogue.version(v.version_id), settings) for v in held]
+    texts = [stored_text(settings.data_dir, v.sha256) for v in held]
     readable = [t for t in texts if t is not None and any(page.method in {"text", "ocr"} and page.text for page in t.pages)]
     if texts and all(t is not None for t in texts) and not readable:
         return SCAN_ONLY, "scanned pages not read: install tesseract-ocr-fra and run again"

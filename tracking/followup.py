@@ -16,9 +16,8 @@ refused with `StaleRevision` rather than silently undoing the other person's
 work. The unique (item_id, revision) pair is what makes this safe on every
 database: of two writers who both read revision N, only one can insert N+1.
 
-Tables (on `storage.catalogue.metadata`, so a `Catalogue` built after importing
-this module creates them; `ensure_tables` creates them on an older catalogue):
-``followup_elections``, ``followup_items``, ``followup_events``.
+Tables (in `storage.schema`): ``followup_elections``, ``followup_items``,
+``followup_events``.
 """
 
 from __future__ import annotations
@@ -31,25 +30,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    DateTime,
-    Engine,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    insert,
-    select,
-)
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from config.errors import ConfigError, VigieError
-from storage.catalogue import Catalogue, metadata
-from collect.official import ensure_tables as ensure_list_tables
-from collect.official import results
+from collect.archive import archive_bytes
+from extract.document import sniff
+from storage.catalogue import Catalogue
+from storage.schema import followup_elections, followup_events, followup_items, results
 
 __all__ = [
     "ATTACHABLE",
@@ -62,7 +50,6 @@ __all__ = [
     "StaleRevision",
     "attach_document",
     "elected_list",
-    "ensure_tables",
     "followup_elections",
     "followup_events",
     "followup_items",
@@ -78,55 +65,9 @@ __all__ = [
 STATUSES = ("not started", "in progress", "kept", "partly kept", "broken", "abandoned")
 _SOURCE = "follow-up"
 
-# Append-only: every time someone said which list won a commune. The latest wins.
-followup_elections = Table(
-    "followup_elections",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("commune_insee", String, nullable=False),
-    Column("list_key", String, nullable=False),
-    Column("by", String, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("why", Text, nullable=False),
-)
-
-# One row per commitment followed; written once, never updated.
-followup_items = Table(
-    "followup_items",
-    metadata,
-    Column("item_id", String, primary_key=True),
-    Column("commune_insee", String, nullable=False),
-    Column("list_key", String, nullable=False),
-    Column("demand", String, nullable=False),
-    Column("sentence", Text, nullable=False),
-    Column("page", Integer, nullable=False),
-    Column("archive", String, nullable=False),  # archived file path with #page=N
-    Column("source_record", String, nullable=False),  # the mention record the commitment came from
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("created_by", String, nullable=False),
-)
-
-# Append-only: every change to an item. Revisions count from 1 per item.
-followup_events = Table(
-    "followup_events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("item_id", String, nullable=False),
-    Column("revision", Integer, nullable=False),
-    Column("by", String, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("status_before", String),
-    Column("status_after", String),  # None: the event only adds a note or evidence
-    Column("note", Text),
-    Column("why", Text),
-    Column("evidence", Text, nullable=False),  # JSON list of {"url", "title"} / {"archive", "title"}
-    UniqueConstraint("item_id", "revision"),
-)
 
 
-def ensure_tables(engine: Engine) -> None:
-    """Create this module's tables if missing (a Catalogue built before this module was imported lacks them)."""
-    metadata.create_all(engine, tables=[followup_elections, followup_items, followup_events])
+
 
 
 class StaleRevision(VigieError):
@@ -233,6 +174,20 @@ class Item:
     history: tuple[Event, ...]
     """Oldest first."""
 
+    def to_json(self) -> dict:
+        """The item as the API and the reports give it: times in ISO 8601, evidence as a list."""
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    return value
+
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
@@ -285,7 +240,6 @@ def mark_elected(
                 f"the commitment {commitment.sentence[:60]!r} has no source record; it names the mention it came from",
                 source=_SOURCE, field="commitment",
             )  # fmt: skip
-    ensure_tables(catalogue.engine)
     for attempt in range(2):
         try:
             with catalogue.engine.begin() as db:
@@ -322,8 +276,6 @@ def elected_list(catalogue: Catalogue, commune_insee: str) -> str | None:
     A manual mark wins over the results because it is a deliberate act by
     someone who checked (a second round, a corrected result, a re-run election).
     """
-    ensure_tables(catalogue.engine)
-    ensure_list_tables(catalogue.engine)
     with catalogue.engine.connect() as db:
         marked = db.execute(
             select(followup_elections.c.list_key)
@@ -373,7 +325,6 @@ def record_event(
     for piece in evidence:
         if not isinstance(piece, Evidence):
             raise ConfigError(f"{piece!r} is not an Evidence", source=_SOURCE, field="evidence")
-    ensure_tables(catalogue.engine)
     try:
         with catalogue.engine.begin() as db:
             found = _load(db, [item_id])
@@ -431,7 +382,6 @@ def _unknown(item_id: str) -> ConfigError:
 
 def item(catalogue: Catalogue, item_id: str) -> Item:
     """One item with its full history, oldest first."""
-    ensure_tables(catalogue.engine)
     with catalogue.engine.connect() as db:
         found = _load(db, [item_id])
     if not found:
@@ -441,7 +391,6 @@ def item(catalogue: Catalogue, item_id: str) -> Item:
 
 def items_for_list(catalogue: Catalogue, list_key: str) -> list[Item]:
     """The items of a list, by demand, then page, then id."""
-    ensure_tables(catalogue.engine)
     with catalogue.engine.connect() as db:
         ids = db.execute(select(followup_items.c.item_id).where(followup_items.c.list_key == list_key)).scalars().all()
         return _load(db, ids)
@@ -552,8 +501,6 @@ def attach_document(catalogue: Catalogue, archive_dir: Path, item_id: str, filen
     as a version of its list's sources of kind "evidence": the next processing
     run extracts and indexes it, so it is searchable like a programme, but it
     never counts in scorecards. Returns the evidence to record with an event."""
-    from extract.document import sniff
-    from collect.archive import archive_bytes
 
     found = item(catalogue, item_id)
     name = "".join(c if c.isalnum() or c in "._-" else "_" for c in filename)[:120] or "document"

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from tracking import followup
-from index.exports import hit_row
 from index.scorecards import demand_coverage, scorecards
 from index.search import search
-from web import auth
-from web.app import require_editor, require_reader, vigie_of
+from tracking import accounts
+from tracking.corrections import correct
+from web.context import require_editor, require_reader, vigie_of
 from web.pages import search_request
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -26,12 +26,7 @@ def api_search(request: Request, q: str = "", size: int = 20) -> dict:
     require_reader(request)
     vigie = vigie_of(request)
     result = search(vigie.client, vigie.prefix, search_request(dict(request.query_params), size=size))
-    return {
-        "total": result.total,
-        "next": result.next_cursor,
-        "facets": result.facets,
-        "hits": [{**hit_row(hit), "record_id": hit.record_id, "list_key": hit.list_key, "fragments": list(hit.fragments)} for hit in result.hits],
-    }
+    return result.to_json()
 
 
 @router.get("/lists/{list_key}/scorecard")
@@ -54,11 +49,7 @@ def api_coverage(request: Request, departement: str | None = None) -> dict:
     require_reader(request)
     vigie = vigie_of(request)
     coverage = demand_coverage(vigie.client, vigie.prefix, vigie.demands, departement=departement)
-    return {"coverage": [{**c.__dict__, "silent": c.silent, "share_committing": round(c.share_committing, 4)} for c in coverage]}
-
-
-def _item_json(item: followup.Item) -> dict:
-    return asdict(item)
+    return {"coverage": [c.to_json() for c in coverage]}
 
 
 @router.get("/followup/{commune}")
@@ -69,15 +60,15 @@ def api_followup(request: Request, commune: str) -> dict:
     return {
         "commune": commune,
         "elected": followup.elected_list(vigie.catalogue, commune),
-        "summary": asdict(followup.summarise(items)),
-        "items": [_item_json(item) for item in items],
+        "summary": followup.summarise(items).to_json(),
+        "items": [item.to_json() for item in items],
     }
 
 
 @router.get("/followup/items/{item_id}")
 def api_item(request: Request, item_id: str) -> dict:
     require_reader(request)
-    return _item_json(followup.item(vigie_of(request).catalogue, item_id))
+    return followup.item(vigie_of(request).catalogue, item_id).to_json()
 
 
 class EvidenceIn(BaseModel):
@@ -94,14 +85,14 @@ class EventIn(BaseModel):
 
 
 @router.post("/followup/items/{item_id}/events", status_code=201)
-def api_item_event(request: Request, item_id: str, event: EventIn, user: auth.User = Depends(require_editor)) -> dict:
+def api_item_event(request: Request, item_id: str, event: EventIn, user: accounts.User = Depends(require_editor)) -> dict:
     """Append an event to a follow-up item: a status change, a note, evidence links."""
     item = followup.record_event(
         vigie_of(request).catalogue, item_id, by=user.username, expected_revision=event.expected_revision,
         status=event.status, note=event.note, why=event.why,
         evidence=[followup.Evidence(title=e.title, url=e.url) for e in event.evidence],
     )  # fmt: skip
-    return _item_json(item)
+    return item.to_json()
 
 
 class CorrectionIn(BaseModel):
@@ -112,9 +103,8 @@ class CorrectionIn(BaseModel):
 
 
 @router.post("/mentions/{record_id}/corrections", status_code=201)
-def api_correct(request: Request, record_id: str, correction: CorrectionIn, user: auth.User = Depends(require_editor)) -> dict:
+def api_correct(request: Request, record_id: str, correction: CorrectionIn, user: accounts.User = Depends(require_editor)) -> dict:
     """Confirm, reject or change a detected mention; applied over the detector's output in search and scorecards."""
-    from tracking.corrections import correct
 
     vigie = vigie_of(request)
     applied = correct(

@@ -13,13 +13,16 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from config.errors import QueryError
+from index.corrections import get_mention
 from tracking import followup
+from tracking.corrections import correct, history
 from index.exports import SCORECARD_COLUMNS, SEARCH_COLUMNS, all_hits, commune_report, commune_report_pdf, hit_row, scorecard_rows, to_csv
 from index.lists import ListQuery, find_lists
 from index.scorecards import coverage_by_departement, demand_coverage, scorecards
 from index.search import FACETS, SearchRequest, list_mentions, search
+from tracking import accounts
 from web import auth
-from web.app import bad_request, render, require_editor, require_reader, vigie_of
+from web.context import Forbidden, NotSignedIn, bad_request, current_user, render, require_editor, require_reader, vigie_of
 
 router = APIRouter()
 FILTERS = ("commune", "departement", "nuance", "demand", "level")
@@ -202,7 +205,7 @@ async def login(request: Request):
         wait = max(vigie.throttle.blocked(key), vigie.address_throttle.blocked(address))
         if wait:
             return render(request, "login.html", status=429, next=target, error=f"too many failed attempts; try again in {int(wait // 60) + 1} minute(s)")
-        user = await run_in_threadpool(auth.authenticate, vigie.catalogue, username, str(form.get("password") or ""))
+        user = await run_in_threadpool(accounts.authenticate, vigie.catalogue, username, str(form.get("password") or ""))
         if user is None:
             vigie.throttle.failed(key)
             vigie.address_throttle.failed(address)  # a success does not clear it: one good account must not reset a spray
@@ -310,8 +313,7 @@ def followup_report(request: Request, commune: str):
 # --- accounts (admins only) ------------------------------------------------
 
 
-def _admin(user: auth.User) -> auth.User:
-    from web.app import Forbidden
+def _admin(user: accounts.User) -> accounts.User:
 
     if not user.is_admin:
         raise Forbidden("only an admin manages accounts")
@@ -320,13 +322,12 @@ def _admin(user: auth.User) -> auth.User:
 
 @router.get("/admin/users")
 async def users_page(request: Request):
-    from web.app import NotSignedIn, current_user
 
     user = current_user(request)
     if user is None:
         raise NotSignedIn()
     _admin(user)
-    return render(request, "users.html", users=auth.list_users(vigie_of(request).catalogue), roles=auth.ROLES)
+    return render(request, "users.html", users=accounts.list_users(vigie_of(request).catalogue), roles=accounts.ROLES)
 
 
 @router.post("/admin/users")
@@ -334,7 +335,7 @@ async def users_add(request: Request):
     _admin(await require_editor(request))
     form = await request.form()
     await run_in_threadpool(  # hashing the password (argon2, 64 MiB) off the event loop
-        auth.add_user, vigie_of(request).catalogue, str(form.get("username") or ""), str(form.get("password") or ""), str(form.get("role") or "editor")
+        accounts.add_user, vigie_of(request).catalogue, str(form.get("username") or ""), str(form.get("password") or ""), str(form.get("role") or "editor")
     )
     return RedirectResponse("/admin/users", status_code=303)
 
@@ -342,7 +343,7 @@ async def users_add(request: Request):
 @router.post("/admin/users/{username}/disable")
 async def users_disable(request: Request, username: str):
     _admin(await require_editor(request))
-    auth.disable_user(vigie_of(request).catalogue, username)
+    accounts.disable_user(vigie_of(request).catalogue, username)
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -351,8 +352,6 @@ async def users_disable(request: Request, username: str):
 
 @router.get("/mentions/{record_id}")
 def mention_page(request: Request, record_id: str):
-    from tracking.corrections import history
-    from index.corrections import get_mention
 
     require_reader(request)
     vigie = vigie_of(request)
@@ -365,7 +364,6 @@ def mention_page(request: Request, record_id: str):
 
 @router.post("/mentions/{record_id}")
 async def mention_correct(request: Request, record_id: str):
-    from tracking.corrections import correct
 
     user = await require_editor(request)
     vigie = vigie_of(request)

@@ -33,6 +33,7 @@ import pytest
 
 from config.errors import ConfigError, ExtractionError, FetchError
 from config.settings import Settings, load_settings
+from collect import programmes
 from flows import stages
 from storage.catalogue import Catalogue
 from collect.fetch import check_url, is_private
@@ -370,7 +371,7 @@ def test_a_hostile_document_costs_at_most_its_limits_and_fails_alone_with_a_reas
     path = hostile.build(tmp_path / hostile.name)
     [source] = read_sources(make_sources(tmp_path / "sources.csv", [{"list_label": "Hostile", "source": path.name}]))
     assert path.stat().st_size <= MAX_FILE_MB * 2**20  # a file the settings accept into the archive
-    version = stages.collect_source(source, settings, catalogue).version
+    version = programmes.collect_source(source, settings, catalogue).version
 
     began = time.monotonic()
     with ChildPeaks() as peaks:
@@ -754,7 +755,7 @@ def test_a_redirect_from_a_public_server_to_this_machine_is_refused_before_it_is
     settings = load_settings(data_dir=tmp_path / "data", fetch_retries=0)
     [source] = read_sources(make_sources(tmp_path / "sources.csv", [{"list_label": "Redirigée", "source": first}]))
     with client, pytest.raises(FetchError, match=rf"^{re.escape(first)}: .* is a private or local address .*VIGIE_FETCH_ALLOW_PRIVATE"):
-        stages.collect_source(source, settings, Catalogue(settings.catalogue), client)
+        programmes.collect_source(source, settings, Catalogue(settings.catalogue), client)
     assert asked == [first] and server.state.requests == []
     assert not (settings.data_dir / "archive").exists()
 
@@ -855,8 +856,8 @@ def candidate_file(path: Path, labels: list[str]) -> Path:
 def test_formulas_in_list_labels_reach_csv_exports_as_text(es_settings: Settings, tmp_path: Path, prefect_harness) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
-    from collect.official import import_lists
+    from cli import app
+    from collect.official_import import import_lists
     from flows.pipeline import programme_pipeline
 
     catalogue = Catalogue(es_settings.catalogue)

@@ -54,7 +54,7 @@ def site_settings(es_node, tmp_path_factory, prefect_harness) -> Iterator:
     from config.settings import load_settings
     from storage.catalogue import Catalogue
     from flows.pipeline import programme_pipeline
-    from web.auth import add_user
+    from tracking.accounts import add_user
     from index.client import connect
     from index.schema import drop_indices
 
@@ -101,7 +101,7 @@ def vigie_process(args: list[str], settings, cwd: Path, **env: str) -> subproces
         "VIGIE_DETECTOR_MODEL": str(settings.detector_model), "PREFECT_API_URL": PREFECT_API_URL.value(), "PYTHONPATH": str(REPO), **env,
     }  # fmt: skip
     return subprocess.Popen(
-        [sys.executable, "-c", "from flows.cli import app; app()", *args], env=environment, cwd=cwd,
+        [sys.executable, "-c", "from cli import app; app()", *args], env=environment, cwd=cwd,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
 
@@ -187,7 +187,8 @@ def reads(pdf_version: str) -> list[Read]:
 
 
 def test_readers_get_every_page_right_while_a_pipeline_run_indexes(site, site_settings, tmp_path) -> None:
-    from storage.catalogue import Catalogue, stages
+    from storage.catalogue import Catalogue
+    from storage.schema import stages
 
     catalogue = Catalogue(site_settings.catalogue)
     pdf_version = next(v.version_id for v in catalogue.versions() if v.media_type == "application/pdf")
@@ -322,7 +323,7 @@ class Editor:
 
 def test_editors_racing_on_one_item_through_two_servers_lose_no_change_and_write_none_twice(site, site_settings, tmp_path) -> None:
     from storage.catalogue import Catalogue
-    from web.auth import add_user, new_api_token
+    from tracking.accounts import add_user, new_api_token
 
     catalogue = Catalogue(site_settings.catalogue)
     editors = []

@@ -95,7 +95,7 @@ def signed_in(base_url: str, username: str, password: str = PASSWORD) -> Visitor
 def site_settings(web_site, tmp_path_factory):
     """The session's web site with its own copy of the data directory (catalogue, accounts, follow-up)."""
     from storage.catalogue import Catalogue
-    from web.auth import add_user
+    from tracking.accounts import add_user
 
     copy = tmp_path_factory.mktemp("security") / "data"
     shutil.copytree(web_site.data_dir, copy)
@@ -168,7 +168,8 @@ def write_body(path: str) -> dict:
 
 def catalogue_rows(settings) -> dict[str, list]:
     """Every row of every table of the catalogue, to compare before and after."""
-    from storage.catalogue import Catalogue, metadata
+    from storage.catalogue import Catalogue
+    from storage.schema import metadata
 
     catalogue = Catalogue(settings.catalogue)
     with catalogue.engine.connect() as db:
@@ -284,7 +285,7 @@ def test_a_stored_password_hash_is_argon2id_with_64_mib_and_3_passes_and_its_own
     from argon2 import PasswordHasher, Type, extract_parameters
 
     from storage.catalogue import Catalogue
-    from web.auth import users
+    from storage.schema import users
 
     admin = signed_in(site, ADMIN)
     password = "une phrase de passe " + secrets.token_hex(4)
@@ -495,7 +496,7 @@ def test_no_secret_appears_in_the_output_logs_errors_or_records_of_the_cli_the_p
 
     def vigie(name: str, *args: str, stdin: str = "", env_changes: dict | None = None, exempt_stdout: bool = False) -> subprocess.CompletedProcess:
         done = subprocess.run(
-            [sys.executable, "-c", "from flows.cli import app; app()", *args], input=stdin, capture_output=True, text=True,
+            [sys.executable, "-c", "from cli import app; app()", *args], input=stdin, capture_output=True, text=True,
             env=env | (env_changes or {}), cwd=tmp_path, timeout=300,
         )  # fmt: skip
         captured[f"{name}: stderr"] = done.stderr
@@ -586,7 +587,7 @@ def _web_session(env: dict[str, str], cwd: Path, port: int, token: str, secret: 
     """`vigie web` as a process: sign-in attempts, an account created, API
     calls with good and bad tokens; returns its output and the session cookie."""
     process = subprocess.Popen(
-        [sys.executable, "-c", "from flows.cli import app; app()", "web"], env=env, cwd=cwd,
+        [sys.executable, "-c", "from cli import app; app()", "web"], env=env, cwd=cwd,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -664,7 +665,7 @@ def test_a_visitor_is_offered_no_write_form_and_every_form_action_refuses_them(a
 
 def test_an_editor_can_neither_see_nor_change_accounts_and_a_demoted_admin_loses_them_at_once(site, site_settings) -> None:
     from storage.catalogue import Catalogue
-    from web.auth import add_user, list_users, new_api_token, set_role
+    from tracking.accounts import add_user, list_users, new_api_token, set_role
 
     catalogue = Catalogue(site_settings.catalogue)
     add_user(catalogue, "chef.provisoire", PASSWORD, "admin")
@@ -688,7 +689,7 @@ def test_an_editor_can_neither_see_nor_change_accounts_and_a_demoted_admin_loses
 
 def test_disabling_a_user_ends_their_open_session_and_their_api_token_at_once(site, targets, site_settings) -> None:
     from storage.catalogue import Catalogue
-    from web.auth import add_user, new_api_token
+    from tracking.accounts import add_user, new_api_token
 
     catalogue = Catalogue(site_settings.catalogue)
     add_user(catalogue, "sortant", PASSWORD, "editor")
