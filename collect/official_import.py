@@ -13,33 +13,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, and_, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection
 
 from collect.official import Candidate, RowWarning, read_candidates
 from collect.official_results import ListResult, read_results
-from storage.catalogue import Catalogue, mark_scorecards_due
-from storage.schema import candidates, communes, lists, results
+from storage import official
+from storage.catalogue import Catalogue
 
 T = TypeVar("T")
-
-
-# One row per list seen by the running import: a list's head may come in a
-# later batch than its first row, so lists are compared and counted at the end.
-_staged_lists = Table(
-    "vigie_list_import",
-    MetaData(),
-    Column("list_key", String, primary_key=True),
-    Column("commune_insee", String, nullable=False),
-    Column("commune", String, nullable=False),
-    Column("departement", String, nullable=False),
-    Column("panel", Integer, nullable=False),
-    Column("label", String, nullable=False),
-    Column("nuance", String, nullable=False),
-    Column("head_of_list", String, nullable=False),
-    Column("max_rank", Integer, nullable=False),
-    Column("first_line", Integer, nullable=False),
-    prefixes=["TEMPORARY"],
-)
 
 
 BATCH_ROWS = 2_000
@@ -99,9 +80,7 @@ def import_lists(
     rows = read_candidates(path)
     first = next(rows, None)  # detect the layout (and fail) before touching the database
     with catalogue.engine.connect() as db:
-        with db.begin():
-            db.execute(text(f"DROP TABLE IF EXISTS {_staged_lists.name}"))
-            _staged_lists.create(db)
+        official.begin_list_import(db)
         try:
             for batch in _batches(_chain(first, rows), batch_size, warn):
                 with db.begin():
@@ -109,8 +88,7 @@ def import_lists(
                 summary.candidates += len(batch)
             _apply_staged_lists(db, str(path), summary, warn, batch_size)
         finally:
-            with db.begin():
-                _staged_lists.drop(db)
+            official.end_list_import(db)
     return summary
 
 
@@ -144,15 +122,18 @@ def _batches(items: Iterable[T | RowWarning], size: int, warn: Callable[[RowWarn
 
 
 def _store_candidates(db: Connection, batch: list[Candidate]) -> None:
-    _upsert(db, communes, list({c.commune_insee: _commune_row(c) for c in batch}.values()))
-    _upsert(db, candidates, list({(c.list_key, c.rank): _candidate_row(c) for c in batch}.values()))
     staged: dict[str, dict[str, Any]] = {}
     for c in batch:
         row = staged.setdefault(c.list_key, _staged_row(c))
         row["max_rank"] = max(row["max_rank"], c.rank)
         if c.is_head and not row["head_of_list"]:
             row["head_of_list"] = c.full_name
-    _upsert(db, _staged_lists, list(staged.values()), merge=_merge_staged)
+    official.store_candidates(
+        db,
+        list({c.commune_insee: _commune_row(c) for c in batch}.values()),
+        list({(c.list_key, c.rank): _candidate_row(c) for c in batch}.values()),
+        list(staged.values()),
+    )
 
 
 def _commune_row(c: Candidate) -> dict[str, Any]:
@@ -187,31 +168,15 @@ def _staged_row(c: Candidate) -> dict[str, Any]:
     }
 
 
-def _merge_staged(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """A list met again in a later batch: its first rows' details stay, the head and last rank accumulate."""
-    return {**old, "head_of_list": old["head_of_list"] or new["head_of_list"], "max_rank": max(old["max_rank"], new["max_rank"])}
-
-
 def _apply_staged_lists(db: Connection, path: str, summary: ImportSummary, warn: Callable[[RowWarning], None], page_size: int) -> None:
     last = ""
-    list_columns = [column.name for column in lists.columns]
     while True:
-        with db.begin():
-            page = db.execute(
-                select(_staged_lists).where(_staged_lists.c.list_key > last).order_by(_staged_lists.c.list_key).limit(page_size)
-            ).mappings().all()
-            if not page:
-                return
-            for staged in page:
-                if not staged["head_of_list"]:
-                    warn(_headless(path, staged))
-            rows = [{name: staged[name] for name in list_columns} for staged in page]
-            new, updated, unchanged = _upsert(db, lists, rows, merge=_keep_known_head)
-            mark_scorecards_due(db, [row["list_key"] for row in rows])
-            db.execute(
-                delete(candidates).where(candidates.c.list_key == bindparam("stale_key"), candidates.c.rank > bindparam("stale_after")),
-                [{"stale_key": staged["list_key"], "stale_after": staged["max_rank"]} for staged in page],
-            )
+        page, (new, updated, unchanged) = official.apply_staged_lists(db, last, page_size)
+        if not page:
+            return
+        for staged in page:
+            if not staged["head_of_list"]:
+                warn(_headless(path, staged))
         summary.lists_new += new
         summary.lists_updated += updated
         summary.lists_unchanged += unchanged
@@ -224,46 +189,6 @@ def _headless(path: str, staged: Any) -> RowWarning:
         f"list {staged['list_key']} has no head of list (no 'Tête de liste' = OUI in 2026, no candidate number 1 "
         "in 2020); its recorded head, if any, is kept. Check the list's rows in the file",
     )  # fmt: skip
-
-
-def _keep_known_head(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    return new if new["head_of_list"] else {**new, "head_of_list": old["head_of_list"]}
-
-
-def _upsert(
-    db: Connection,
-    table: Table,
-    rows: list[dict[str, Any]],
-    *,
-    merge: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None,
-) -> tuple[int, int, int]:
-    """Insert the new rows, update the changed ones; (new, updated, unchanged). Portable SQL, no ON CONFLICT."""
-    if not rows:
-        return 0, 0, 0
-    keys = [column.name for column in table.primary_key.columns]
-    found = db.execute(select(table).where(table.c[keys[0]].in_(sorted({row[keys[0]] for row in rows})))).mappings()
-    existing = {tuple(row[k] for k in keys): dict(row) for row in found}
-    new, changed, unchanged = [], [], 0
-    for row in rows:
-        old = existing.get(tuple(row[k] for k in keys))
-        if old is None:
-            new.append(row)
-            continue
-        if merge is not None:
-            row = merge(old, row)
-        if any(old[name] != value for name, value in row.items()):
-            changed.append(row)
-        else:
-            unchanged += 1
-    if new:
-        db.execute(insert(table), new)
-    if changed:
-        where = and_(*(table.c[k] == bindparam(f"key_{k}") for k in keys))
-        db.execute(
-            update(table).where(where),
-            [{**{f"key_{k}": row[k] for k in keys}, **{n: v for n, v in row.items() if n not in keys}} for row in changed],
-        )
-    return len(new), len(changed), unchanged
 
 
 def import_results(
@@ -292,13 +217,7 @@ def import_results(
 
 
 def _store_results(db: Connection, batch: list[ListResult]) -> None:
-    rows = {result.list_key: _result_row(result) for result in batch}
-    round = batch[0].round  # one file, one round
-    later = db.execute(select(results.c.list_key).where(results.c.list_key.in_(sorted(rows)), results.c.round > round)).scalars()
-    for key in later:
-        del rows[key]
-    _upsert(db, results, list(rows.values()))
-    mark_scorecards_due(db, rows)
+    official.store_results(db, {result.list_key: _result_row(result) for result in batch}, batch[0].round)  # one file, one round
 
 
 def _result_row(result: ListResult) -> dict[str, Any]:

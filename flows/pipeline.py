@@ -41,7 +41,8 @@ from collect.fetch import FetchPolicy, new_client
 from flows.progress import report
 from collect.sources import read_sources
 from index.client import connect
-from index.schema import Layout, ensure_indices, new_generation, refresh, serve_generation, served_targets
+from index.documents import retag_platform_version
+from index.schema import Layout, abandon_generation, ensure_indices, new_generation, refresh, serve_generation, served_targets
 
 
 @dataclass
@@ -245,7 +246,7 @@ class _Processing:
         if not self.retag:
             return
         try:
-            stages.retag_platform_version(self.client, self.targets, self.retag, self.platform.version)
+            retag_platform_version(self.client, self.targets, self.retag, self.platform.version)
         except Exception as exc:  # their indexing is redone by the next run
             for version_id in self.retag:
                 self.catalogue.mark_stale(version_id, "index", f"platform version not updated: {_describe(exc)}")
@@ -405,8 +406,7 @@ def process_versions(settings: Settings, platform_file: Path, summary: RunSummar
         processing.update_lists(catalogue.list_keys() if rebuild else catalogue.scorecards_due())
     if rebuild:
         if summary.failures:
-            for index in targets.values():  # the served indices stay as they were
-                client.indices.delete(index=index, ignore=[404])
+            abandon_generation(client, targets)
             logger.error("rebuild abandoned: %d failure(s); the served indices are unchanged", len(summary.failures))
             return summary
         serve_generation(client, settings.index_prefix, targets)

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import spacy
 from elasticsearch import Elasticsearch
-from elasticsearch import exceptions as es_exceptions
 
-from config.errors import IndexingError, StorageError
+from config.errors import StorageError
 from config.platform import DEFAULT_PLATFORM, Platform, load_platform
 from config.settings import Settings
 from extract.detect import Detector, SentenceMentions
@@ -31,16 +30,8 @@ from collect.archive import file_sha256, write_atomically
 
 from storage.records import DocumentVersion
 from collect.sources import CandidateList
-from index.bulk import bulk_index
-from index.client import client_url, unavailable
-from index.records import document_records
+from index.documents import IndexedCounts, replace_version_records, retire_older_versions
 from index.schema import SCHEMA_VERSION
-
-
-@dataclass(frozen=True)
-class IndexedCounts:
-    pages: int
-    mentions: int
 
 
 def extract_version(version: DocumentVersion, settings: Settings) -> ExtractedDocument:
@@ -107,22 +98,6 @@ def stage_keys(settings: Settings, platform_version: str) -> StageKeys:
 
 def index_key(detect_key: str) -> str:
     return f"{detect_key}|schema-{SCHEMA_VERSION}"
-
-
-def retag_platform_version(client: Elasticsearch, targets: Mapping[str, str], doc_ids: list[str], platform_version: str) -> None:
-    """Mentions a new platform left exactly as they were: only their platform version changes."""
-    try:
-        for start in range(0, len(doc_ids), 1000):
-            client.update_by_query(
-                index=targets["mentions"],
-                body={
-                    "query": {"terms": {"doc_id": doc_ids[start : start + 1000]}},
-                    "script": {"source": "ctx._source.platform_version = params.v", "params": {"v": platform_version}, "lang": "painless"},
-                },
-                conflicts="proceed",
-            )
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
 
 
 def parses_folder(settings: Settings) -> Path:
@@ -288,43 +263,7 @@ def index_version(
         "head_of_list": candidate_list.head_of_list,
         "panel": candidate_list.panel,
     }
-    try:
-        # Mentions of an older platform version would otherwise linger. No
-        # refresh here: forcing one per document costs the node more than the
-        # indexing itself; the run refreshes once at its end.
-        client.delete_by_query(
-            index=targets["mentions"],
-            body={"query": {"term": {"doc_id": version.version_id}}},
-            conflicts="proceed",
-        )
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
-    actions = list(document_records(targets, base, extracted, analysed, platform_version, verdicts))
-    report = bulk_index(client, actions)
-    if report.errors:
-        first = report.errors[0]
-        raise IndexingError(
-            f"{len(report.errors)} record(s) of {version.source} rejected, first {first.id}: {first.reason}",
-            url=client_url(client),
-        )
+    counts = replace_version_records(client, targets, base, extracted, analysed, platform_version, verdicts)
     if latest and version.version > 1:
-        _retire_older_versions(client, targets, version)
-    mentions = sum(1 for action in actions if action["_index"] == targets["mentions"])
-    return IndexedCounts(pages=len(extracted.pages), mentions=mentions)
-
-
-def _retire_older_versions(client: Elasticsearch, targets: Mapping[str, str], version: DocumentVersion) -> None:
-    query = {
-        "bool": {
-            "filter": [{"term": {"list_key": version.list_key}}, {"term": {"source": version.source}}, {"term": {"latest": True}}],
-            "must_not": [{"term": {"doc_id": version.version_id}}],
-        }
-    }
-    try:
-        client.update_by_query(
-            index=",".join(targets[kind] for kind in ("documents", "pages", "mentions")),
-            body={"query": query, "script": {"source": "ctx._source.latest = false", "lang": "painless"}},
-            conflicts="proceed",
-        )
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
+        retire_older_versions(client, targets, version.list_key, version.source, version.version_id)
+    return counts

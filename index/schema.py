@@ -292,6 +292,13 @@ def document_counts(client: Elasticsearch, prefix: str) -> dict[str, int]:
     return counts
 
 
+def abandon_generation(client: Elasticsearch, targets: dict[str, str]) -> None:
+    """Delete a rebuild's indices, never served: the served ones stay as they were."""
+    with engine_errors(client):
+        for index in targets.values():
+            client.indices.delete(index=index, ignore=[404])
+
+
 def drop_indices(client: Elasticsearch, prefix: str) -> list[str]:
     """Delete every index and template of this prefix (named one by one: the
     local node refuses wildcard deletes). Returns the deleted index names."""

@@ -7,6 +7,7 @@ team) through `VIGIE_CATALOGUE_URL`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -14,6 +15,18 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from storage.engine import open_engine
 from storage.records import ArchivedFile, CandidateList, DocumentVersion, HttpInfo
 from storage.schema import document_versions, lists, results, scorecards_due, source_failures, stage_log, stages
+
+
+@dataclass(frozen=True)
+class CoverageFacts:
+    lists: list
+    """The declared lists in scope (rows of `lists`), by département, commune and panel."""
+    programmes: list
+    """Every programme version (rows of `document_versions`; evidence left out)."""
+    fetch_failures: dict[str, str]
+    """Why a list's source could not be collected, by list key."""
+    failed_stages: dict[str, str | None]
+    """The error of each version's failed stage, by version id."""
 
 
 def mark_scorecards_due(db: Connection, keys: Iterable[str]) -> None:
@@ -258,6 +271,23 @@ class Catalogue:
                         scorecards_due.c.list_key.in_(keys[start : start + 500]), scorecards_due.c.since <= started
                     )
                 )
+
+    def coverage_facts(self, *, departement: str | None = None, commune: str | None = None) -> CoverageFacts:
+        """What the coverage board is made of, read in one connection."""
+        query = select(lists).order_by(lists.c.departement, lists.c.commune, lists.c.panel)
+        if departement:
+            query = query.where(lists.c.departement == departement)
+        if commune:
+            query = query.where((lists.c.commune_insee == commune) | (lists.c.commune == commune))
+        with self.engine.connect() as db:
+            return CoverageFacts(
+                lists=db.execute(query).all(),
+                programmes=db.execute(select(document_versions).where(document_versions.c.kind.is_(None))).all(),
+                fetch_failures={row.list_key: row.error for row in db.execute(select(source_failures)).all()},
+                failed_stages={
+                    row.version_id: row.error for row in db.execute(select(stages).where(stages.c.status == "failed")).all()
+                },
+            )
 
     def failures(self) -> list[tuple[str, str, str]]:
         """(what, stage, error) for every failed source and stage, for reports and re-runs."""

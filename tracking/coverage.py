@@ -9,13 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from config.settings import Settings
 from extract.stored import stored_text
 from storage.catalogue import Catalogue
-from storage.schema import document_versions, lists, source_failures
-from storage.schema import stages as stage_table
 
 ARCHIVED, MISSING, FAILED, SCAN_ONLY = "archived", "missing", "failed", "scan only"
 
@@ -54,19 +50,8 @@ class CoverageReport:
 def coverage(
     catalogue: Catalogue, settings: Settings, *, departement: str | None = None, commune: str | None = None
 ) -> CoverageReport:
-    query = select(lists).order_by(lists.c.departement, lists.c.commune, lists.c.panel)
-    if departement:
-        query = query.where(lists.c.departement == departement)
-    if commune:
-        query = query.where((lists.c.commune_insee == commune) | (lists.c.commune == commune))
-    with catalogue.engine.connect() as db:
-        declared = db.execute(query).all()
-        versions = db.execute(select(document_versions).where(document_versions.c.kind.is_(None))).all()
-        fetch_failures = {row.list_key: row.error for row in db.execute(select(source_failures)).all()}
-        failed_stages = {
-            row.version_id: row.error
-            for row in db.execute(select(stage_table).where(stage_table.c.status == "failed")).all()
-        }
+    held = catalogue.coverage_facts(departement=departement, commune=commune)
+    declared, versions, fetch_failures, failed_stages = held.lists, held.programmes, held.fetch_failures, held.failed_stages
     by_list: dict[str, list] = {}
     for version in versions:
         by_list.setdefault(version.list_key, []).append(version)

@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from elasticsearch import Elasticsearch
-from elasticsearch import exceptions as es_exceptions
 
 from config.settings import Settings
-from index.client import unavailable
+from index.documents import refresh
 from index.lists import ListFacts, write_list_records
 from storage.catalogue import Catalogue
 
@@ -36,10 +35,7 @@ def update_list_records(
     """Rewrite the lists-index records of `keys` from the indexed mentions;
     they stop being due only once written. Returns the records written."""
     started = datetime.now(timezone.utc)
-    try:
-        client.indices.refresh(index=",".join(targets[kind] for kind in ("documents", "mentions")))
-    except es_exceptions.ConnectionError as exc:
-        raise unavailable(client, exc) from exc
+    refresh(client, targets, "documents", "mentions")
     written = write_list_records(client, settings.index_prefix, list_facts(catalogue, keys), demands, targets)
     catalogue.scorecards_written(keys, started)
     return written
