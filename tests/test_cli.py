@@ -178,3 +178,19 @@ def test_names_from_data_print_as_they_are_never_as_console_markup(tmp_path) -> 
     result = vigie("extract", str(missing), data_dir=str(tmp_path))
     assert result.exit_code == 1
     assert "[red]programme[/red].pdf" in result.output
+
+
+def test_the_root_help_lists_every_command_with_its_own_help_line() -> None:
+    # The root help is written from cli.lazy's table (not importing every module): the table must say what the commands say.
+    from cli.lazy import COMMANDS, module_group
+
+    for name, (module, summary) in COMMANDS.items():
+        command = module_group(module).commands[name]
+        assert summary == " ".join((command.short_help or command.help or "").split("\n\n")[0].split()), name
+    modules = {module for module, _ in COMMANDS.values()}
+    assert {name for module in modules for name in module_group(module).commands} == set(COMMANDS)
+
+    listed = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert listed.exit_code == 0
+    for name, (_, summary) in COMMANDS.items():
+        assert re.search(rf"│ {name} +{re.escape(summary[:40])}", listed.stdout), name
