@@ -30,11 +30,10 @@ from datetime import datetime, timezone
 from argon2 import Parameters, PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import ARGON2_VERSION
-from sqlalchemy import insert, select, update
 
 from config.errors import ConfigError
+from storage import accounts as stored
 from storage.catalogue import Catalogue
-from storage.schema import users
 
 
 ROLES = ("editor", "admin")
@@ -113,12 +112,6 @@ def _unknown(username: str, source: str) -> ConfigError:
     )  # fmt: skip
 
 
-def _update(catalogue: Catalogue, username: str, source: str, **values) -> None:
-    with catalogue.engine.begin() as db:
-        if db.execute(update(users).where(users.c.username == username).values(**values)).rowcount == 0:
-            raise _unknown(username, source)
-
-
 def add_user(catalogue: Catalogue, username: str, password: str, role: str) -> User:
     """A new account; an existing name is refused rather than overwritten, so a
     typo cannot take over someone else's account."""
@@ -127,44 +120,40 @@ def add_user(catalogue: Catalogue, username: str, password: str, role: str) -> U
     _check_role(role, source)
     _check_password(password, source)
     with catalogue.engine.begin() as db:
-        if db.execute(select(users.c.username).where(users.c.username == username)).first() is not None:
+        if stored.username_taken(db, username):
             raise ConfigError(
                 f"the user {username!r} exists already; choose another name, "
                 "or change this account's password or role instead of adding it again",
                 source=source, field="USERNAME",
             )  # fmt: skip
-        db.execute(
-            insert(users).values(
-                username=username, password_hash=_HASHER.hash(password), role=role,
-                token_hash=None, created_at=_now(), disabled=False,
-            )
-        )  # fmt: skip
+        stored.insert_user(db, username=username, password_hash=_HASHER.hash(password), role=role, created_at=_now())
     return User(username, role)
 
 
 def set_password(catalogue: Catalogue, username: str, password: str) -> None:
     source = "vigie users password"
     _check_password(password, source)
-    _update(catalogue, username, source, password_hash=_HASHER.hash(password))
+    if not stored.set_password_hash(catalogue, username, _HASHER.hash(password)):
+        raise _unknown(username, source)
 
 
 def set_role(catalogue: Catalogue, username: str, role: str) -> None:
     source = "vigie users role"
     _check_role(role, source)
-    _update(catalogue, username, source, role=role)
+    if not stored.set_role(catalogue, username, role):
+        raise _unknown(username, source)
 
 
 def disable_user(catalogue: Catalogue, username: str) -> None:
     """The account stays (its name cannot be taken again) but can no longer log
     in, and its API token is revoked."""
-    _update(catalogue, username, "vigie users disable", disabled=True, token_hash=None)
+    if not stored.disable(catalogue, username):
+        raise _unknown(username, "vigie users disable")
 
 
 def list_users(catalogue: Catalogue) -> list[User]:
     """The accounts that can log in (disabled ones are left out), by name."""
-    with catalogue.engine.connect() as db:
-        rows = db.execute(select(users.c.username, users.c.role).where(users.c.disabled.is_(False)).order_by(users.c.username)).all()
-    return [User(row.username, row.role) for row in rows]
+    return [User(row["username"], row["role"]) for row in stored.active_users(catalogue)]
 
 
 @functools.cache
@@ -187,22 +176,16 @@ def authenticate(catalogue: Catalogue, username: str, password: str) -> User | N
 
     A hash made with older parameters is replaced at this successful login,
     the only moment the clear password is at hand."""
-    with catalogue.engine.connect() as db:
-        row = db.execute(select(users).where(users.c.username == username)).first()
+    row = stored.user_row(catalogue, username)
     if row is None:
         _verify(_dummy_hash(), password)  # the same work as for a real account: timing does not reveal who exists
         return None
-    if not _verify(row.password_hash, password) or row.disabled:
+    if not _verify(row["password_hash"], password) or row["disabled"]:
         return None
-    if _HASHER.check_needs_rehash(row.password_hash):
-        with catalogue.engine.begin() as db:
-            # Only if the hash is still the one checked: a password set meanwhile wins.
-            db.execute(
-                update(users)
-                .where(users.c.username == username, users.c.password_hash == row.password_hash)
-                .values(password_hash=_HASHER.hash(password))
-            )
-    return User(row.username, row.role)
+    if _HASHER.check_needs_rehash(row["password_hash"]):
+        # Only if the hash is still the one checked: a password set meanwhile wins.
+        stored.replace_password_hash(catalogue, username, row["password_hash"], _HASHER.hash(password))
+    return User(row["username"], row["role"])
 
 
 def _sha256(secret: str) -> str:
@@ -215,12 +198,12 @@ def new_api_token(catalogue: Catalogue, username: str) -> str:
     source = "vigie users token"
     token = secrets.token_urlsafe(32)
     with catalogue.engine.begin() as db:
-        row = db.execute(select(users.c.disabled).where(users.c.username == username)).first()
-        if row is None:
+        disabled = stored.is_disabled(db, username)
+        if disabled is None:
             raise _unknown(username, source)
-        if row.disabled:
+        if disabled:
             raise ConfigError(f"the user {username!r} is disabled and cannot have an API token", source=source, field="USERNAME")
-        db.execute(update(users).where(users.c.username == username).values(token_hash=_sha256(token)))
+        stored.set_token_hash(db, username, _sha256(token))
     return token
 
 
@@ -229,11 +212,10 @@ def user_for_token(catalogue: Catalogue, token: str | None) -> User | None:
     if not token:
         return None
     digest = _sha256(token)
-    with catalogue.engine.connect() as db:
-        # Looking up by the digest leaks nothing useful through timing: an
-        # attacker does not choose the digest's bytes. The constant-time
-        # comparison below is the check that counts.
-        row = db.execute(select(users).where(users.c.token_hash == digest)).first()
-    if row is None or row.disabled or not hmac.compare_digest(row.token_hash, digest):
+    # Looking up by the digest leaks nothing useful through timing: an
+    # attacker does not choose the digest's bytes. The constant-time
+    # comparison below is the check that counts.
+    row = stored.user_row_by_token_hash(catalogue, digest)
+    if row is None or row["disabled"] or not hmac.compare_digest(row["token_hash"], digest):
         return None
-    return User(row.username, row.role)
+    return User(row["username"], row["role"])

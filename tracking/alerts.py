@@ -26,12 +26,11 @@ from email.message import EmailMessage
 
 import httpx
 from elasticsearch import Elasticsearch
-from sqlalchemy import delete, insert, select, update
 
 from config.errors import ConfigError, DeliveryError, FetchError, VigieError
 from config.settings import Settings
+from storage import alerts as stored
 from storage.catalogue import Catalogue
-from storage.schema import alert_hits, saved_searches
 from collect.fetch import check_url
 from index.exports import hit_row
 from index.search import SearchRequest, hits_by_id, matching_ids
@@ -81,35 +80,22 @@ def save_search(catalogue: Catalogue, client: Elasticsearch, settings: Settings,
     """Save (or replace) a search; the hits it has now are its baseline. Returns their number."""
     validate(saved, settings)
     baseline = matching_ids(client, settings.index_prefix, saved.request)
-    now = _now()
     request = {name: getattr(saved.request, name) for name in _REQUEST_FIELDS}
-    with catalogue.engine.begin() as db:
-        db.execute(delete(alert_hits).where(alert_hits.c.search == saved.name))
-        db.execute(delete(saved_searches).where(saved_searches.c.name == saved.name))
-        db.execute(
-            insert(saved_searches).values(
-                name=saved.name, request=json.dumps(request, ensure_ascii=False), email=saved.email,
-                webhook=saved.webhook, created_at=now, checked_at=now,
-            )
-        )  # fmt: skip
-        if baseline:
-            db.execute(
-                insert(alert_hits),
-                [{"search": saved.name, "record_id": rid, "found_at": now, "baseline": True} for rid in sorted(baseline)],
-            )
+    stored.replace_saved_search(
+        catalogue, name=saved.name, request=request, email=saved.email, webhook=saved.webhook, baseline=baseline, now=_now()
+    )
     return len(baseline)
 
 
 def saved(catalogue: Catalogue) -> list[SavedSearch]:
-    with catalogue.engine.connect() as db:
-        rows = db.execute(select(saved_searches).order_by(saved_searches.c.name)).all()
-    return [SavedSearch(row.name, SearchRequest(**json.loads(row.request)), row.email, row.webhook) for row in rows]
+    return [
+        SavedSearch(row["name"], SearchRequest(**row["request"]), row["email"], row["webhook"])
+        for row in stored.saved_search_rows(catalogue)
+    ]
 
 
 def remove_search(catalogue: Catalogue, name: str) -> bool:
-    with catalogue.engine.begin() as db:
-        db.execute(delete(alert_hits).where(alert_hits.c.search == name))
-        return db.execute(delete(saved_searches).where(saved_searches.c.name == name)).rowcount > 0
+    return stored.delete_saved_search(catalogue, name)
 
 
 def check_searches(catalogue: Catalogue, client: Elasticsearch, prefix: str) -> dict[str, int]:
@@ -118,21 +104,9 @@ def check_searches(catalogue: Catalogue, client: Elasticsearch, prefix: str) -> 
     for search in saved(catalogue):
         now = _now()
         ids = matching_ids(client, prefix, search.request)
-        with catalogue.engine.connect() as db:
-            known = set(db.execute(select(alert_hits.c.record_id).where(alert_hits.c.search == search.name)).scalars())
-        new = sorted(ids - known)
+        new = sorted(ids - stored.seen_record_ids(catalogue, search.name))
         hits = hits_by_id(client, prefix, search.request, new) if new else []
-        with catalogue.engine.begin() as db:
-            if hits:
-                db.execute(
-                    insert(alert_hits),
-                    [
-                        {"search": search.name, "record_id": hit.record_id, "found_at": now, "baseline": False,
-                         "hit": json.dumps({"record_id": hit.record_id, **hit_row(hit)}, ensure_ascii=False)}
-                        for hit in hits
-                    ],
-                )  # fmt: skip
-            db.execute(update(saved_searches).where(saved_searches.c.name == search.name).values(checked_at=now))
+        stored.record_check(catalogue, search.name, [{"record_id": hit.record_id, **hit_row(hit)} for hit in hits], now)
         found[search.name] = len(hits)
     return found
 
@@ -146,33 +120,21 @@ class Alert:
 
 def pending(catalogue: Catalogue, channel: str) -> list[Alert]:
     """The new hits not yet delivered on `channel` (report, email or webhook), per search."""
-    column = alert_hits.c[CHANNELS[channel]]
+    column = CHANNELS[channel]
     alerts = []
     for search in saved(catalogue):
         if (channel == "email" and not search.email) or (channel == "webhook" and not search.webhook):
             continue
-        with catalogue.engine.connect() as db:
-            rows = db.execute(
-                select(alert_hits.c.hit)
-                .where(alert_hits.c.search == search.name, alert_hits.c.baseline.is_(False), column.is_(None))
-                .order_by(alert_hits.c.found_at, alert_hits.c.record_id)
-            ).scalars()
-            hits = tuple(json.loads(hit) for hit in rows)
+        hits = tuple(stored.undelivered_hits(catalogue, search.name, column))
         if hits:
             alerts.append(Alert(search, hits))
     return alerts
 
 
 def mark_delivered(catalogue: Catalogue, alert: Alert, channel: str) -> None:
-    column = CHANNELS[channel]
+    """The alert's hits count as delivered on `channel` from now on."""
     ids = [hit["record_id"] for hit in alert.hits]
-    with catalogue.engine.begin() as db:
-        for start in range(0, len(ids), 500):
-            db.execute(
-                update(alert_hits)
-                .where(alert_hits.c.search == alert.search.name, alert_hits.c.record_id.in_(ids[start : start + 500]))
-                .values({column: _now()})
-            )
+    stored.mark_hits_delivered(catalogue, alert.search.name, ids, CHANNELS[channel], _now())
 
 
 def take_report(catalogue: Catalogue) -> list[Alert]:

@@ -16,14 +16,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import insert, select
-
 from config.errors import ConfigError, IndexUnavailable
 from index.corrections import apply_verdict, get_mention
 from index.schema import served_targets
 from tracking.list_records import update_list_records
+from storage import corrections as stored
 from storage.catalogue import Catalogue
-from storage.schema import corrections
 
 ACTIONS = ("confirm", "reject", "change")
 LEVELS = ("commitment", "opposition", "mention")
@@ -93,37 +91,28 @@ def record_correction(
         "at": datetime.now(timezone.utc),
         "why": why or None,
     }
-    with catalogue.engine.begin() as db:
-        db.execute(insert(corrections).values(**row))
+    stored.insert_correction(catalogue, row)
     return Correction(**row)
-
-
-def _correction(row) -> Correction:
-    values = dict(row._mapping)
-    values.pop("id")
-    if values["at"].tzinfo is None:  # SQLite drops the zone
-        values["at"] = values["at"].replace(tzinfo=timezone.utc)
-    return Correction(**values)
 
 
 def history(catalogue: Catalogue, record_id: str) -> list[Correction]:
     """Every correction of one mention, oldest first."""
-    with catalogue.engine.connect() as db:
-        rows = db.execute(select(corrections).where(corrections.c.record_id == record_id).order_by(corrections.c.id)).all()
-    return [_correction(row) for row in rows]
+    return [Correction(**row) for row in stored.corrections_of_mention(catalogue, record_id)]
 
 
 def verdicts_for_document(catalogue: Catalogue, doc_id: str) -> dict[str, Correction]:
     """The latest correction of each corrected mention of a document version."""
-    with catalogue.engine.connect() as db:
-        rows = db.execute(select(corrections).where(corrections.c.doc_id == doc_id).order_by(corrections.c.id)).all()
-    return {row.record_id: _correction(row) for row in rows}
+    return _latest(stored.corrections_of_document(catalogue, doc_id))
 
 
 def all_verdicts(catalogue: Catalogue) -> dict[str, Correction]:
-    with catalogue.engine.connect() as db:
-        rows = db.execute(select(corrections).order_by(corrections.c.id)).all()
-    return {row.record_id: _correction(row) for row in rows}
+    """The latest correction of each corrected mention."""
+    return _latest(stored.all_corrections(catalogue))
+
+
+def _latest(rows: Iterable[Mapping]) -> dict[str, Correction]:
+    """Rows oldest first: a later correction of a mention replaces the earlier ones."""
+    return {row["record_id"]: Correction(**row) for row in rows}
 
 
 def labelled_sentences(catalogue: Catalogue) -> Iterator[dict]:

@@ -17,27 +17,27 @@ work. The unique (item_id, revision) pair is what makes this safe on every
 database: of two writers who both read revision N, only one can insert N+1.
 
 Tables (in `storage.schema`): ``followup_elections``, ``followup_items``,
-``followup_events``.
+``followup_events``; their queries are in `storage.followup`, the rules here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from config.errors import ConfigError, VigieError
 from collect.archive import archive_bytes
 from extract.document import sniff
+from storage import followup as store
 from storage.catalogue import Catalogue
-from storage.schema import followup_elections, followup_events, followup_items, results
+from storage.schema import followup_elections, followup_events, followup_items  # named in __all__ for callers and tests
 
 __all__ = [
     "ATTACHABLE",
@@ -64,10 +64,6 @@ __all__ = [
 
 STATUSES = ("not started", "in progress", "kept", "partly kept", "broken", "abandoned")
 _SOURCE = "follow-up"
-
-
-
-
 
 
 class StaleRevision(VigieError):
@@ -253,9 +249,9 @@ def mark_elected(
 
 def _mark(db: Connection, commune_insee: str, list_key: str, commitments: list[Commitment], *, by: str, why: str) -> None:
     now = _now()
-    db.execute(insert(followup_elections).values(commune_insee=commune_insee, list_key=list_key, by=by, at=now, why=why))
+    store.add_election(db, commune_insee=commune_insee, list_key=list_key, by=by, at=now, why=why)
     wanted = {_item_id(list_key, c.source_record): c for c in commitments}
-    known = set(db.execute(select(followup_items.c.item_id).where(followup_items.c.list_key == list_key)).scalars())
+    known = set(store.item_ids_of_list(db, list_key))
     rows = [
         {
             "item_id": item_id, "commune_insee": commune_insee, "list_key": list_key, "demand": c.demand,
@@ -265,8 +261,7 @@ def _mark(db: Connection, commune_insee: str, list_key: str, commitments: list[C
         for item_id, c in wanted.items()
         if item_id not in known
     ]  # fmt: skip
-    if rows:
-        db.execute(insert(followup_items), rows)
+    store.add_items(db, rows)
 
 
 def elected_list(catalogue: Catalogue, commune_insee: str) -> str | None:
@@ -277,20 +272,10 @@ def elected_list(catalogue: Catalogue, commune_insee: str) -> str | None:
     someone who checked (a second round, a corrected result, a re-run election).
     """
     with catalogue.engine.connect() as db:
-        marked = db.execute(
-            select(followup_elections.c.list_key)
-            .where(followup_elections.c.commune_insee == commune_insee)
-            .order_by(followup_elections.c.at.desc(), followup_elections.c.id.desc())
-            .limit(1)
-        ).scalar()
+        marked = store.latest_marked_list(db, commune_insee)
         if marked is not None:
             return marked
-        return db.execute(
-            select(results.c.list_key)
-            .where(results.c.list_key.startswith(f"{commune_insee}-", autoescape=True), results.c.elected.is_(True))
-            .order_by(results.c.round.desc(), results.c.votes.desc(), results.c.list_key)
-            .limit(1)
-        ).scalar()
+        return store.elected_in_results(db, commune_insee)
 
 
 # --------------------------------------------------------------------------
@@ -342,12 +327,10 @@ def record_event(
                 )  # fmt: skip
             # The new revision is exactly expected + 1, so of two writers who
             # read the same revision the unique (item_id, revision) lets one in.
-            db.execute(
-                insert(followup_events).values(
-                    item_id=item_id, revision=expected_revision + 1, by=by, at=_now(),
-                    status_before=current.status, status_after=status_after, note=note, why=why,
-                    evidence=json.dumps([piece.to_json() for piece in evidence], ensure_ascii=False),
-                )
+            store.add_event(
+                db, item_id=item_id, revision=expected_revision + 1, by=by, at=_now(),
+                status_before=current.status, status_after=status_after, note=note, why=why,
+                evidence=[piece.to_json() for piece in evidence],
             )  # fmt: skip
             [changed] = _load(db, [item_id])
             return changed
@@ -392,8 +375,7 @@ def item(catalogue: Catalogue, item_id: str) -> Item:
 def items_for_list(catalogue: Catalogue, list_key: str) -> list[Item]:
     """The items of a list, by demand, then page, then id."""
     with catalogue.engine.connect() as db:
-        ids = db.execute(select(followup_items.c.item_id).where(followup_items.c.list_key == list_key)).scalars().all()
-        return _load(db, ids)
+        return _load(db, store.item_ids_of_list(db, list_key))
 
 
 def items_for_commune(catalogue: Catalogue, commune_insee: str) -> list[Item]:
@@ -404,33 +386,22 @@ def items_for_commune(catalogue: Catalogue, commune_insee: str) -> list[Item]:
 
 def _load(db: Connection, item_ids: Iterable[str]) -> list[Item]:
     """The items, each folded from its events, by demand, page and id."""
-    item_ids = sorted(set(item_ids))
-    if not item_ids:
-        return []
-    items, events = [], {}
-    for start in range(0, len(item_ids), 500):
-        chunk = item_ids[start : start + 500]
-        items += db.execute(select(followup_items).where(followup_items.c.item_id.in_(chunk))).all()
-        for row in db.execute(
-            select(followup_events).where(followup_events.c.item_id.in_(chunk)).order_by(followup_events.c.revision)
-        ):
-            events.setdefault(row.item_id, []).append(_event(row))
-    items.sort(key=lambda row: (row.demand, row.page, row.item_id))
-    return [_fold(row, tuple(events.get(row.item_id, ()))) for row in items]
+    found = store.items_with_events(db, item_ids)
+    found.sort(key=lambda pair: (pair[0].demand, pair[0].page, pair[0].item_id))
+    return [_fold(row, tuple(_event(event) for event in events)) for row, events in found]
 
 
-def _event(row) -> Event:
+def _event(row: dict) -> Event:
     return Event(
-        revision=row.revision,
-        by=row.by,
-        at=_utc(row.at),
-        status_before=row.status_before,
-        status_after=row.status_after,
-        note=row.note,
-        why=row.why,
+        revision=row["revision"],
+        by=row["by"],
+        at=_utc(row["at"]),
+        status_before=row["status_before"],
+        status_after=row["status_after"],
+        note=row["note"],
+        why=row["why"],
         evidence=tuple(
-            Evidence(title=piece["title"], url=piece.get("url"), archive=piece.get("archive"))
-            for piece in json.loads(row.evidence or "[]")
+            Evidence(title=piece["title"], url=piece.get("url"), archive=piece.get("archive")) for piece in row["evidence"]
         ),
     )
 
