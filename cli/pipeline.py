@@ -67,12 +67,15 @@ def run_command(
 @commands.command("serve")
 @reports_errors
 def serve_command(ctx: typer.Context) -> None:
-    """Serve the flows on their schedules (VIGIE_COLLECT_CRON, VIGIE_PROCESS_CRON) until stopped.
+    """Serve the flows on their schedules (VIGIE_COLLECT_CRON, VIGIE_PROPAGANDE_CRON, VIGIE_PROCESS_CRON) until stopped.
 
     Example: VIGIE_COLLECT_CRON="0 */2 * * *" vigie serve
     """
     settings = settings_of(ctx)
-    out.print(f"collect: {settings.collect_cron}; process: {settings.process_cron} (Ctrl-C to stop)", highlight=False)
+    out.print(
+        f"collect: {settings.collect_cron}; propagande: {settings.propagande_cron}; process: {settings.process_cron} (Ctrl-C to stop)",
+        highlight=False,
+    )
     serve(*deployments(settings))
 
 

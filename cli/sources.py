@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 
+from cli.collect import report_run
 from cli.common import out, print_json, reports_errors, settings_of
 from collect.fetch import check_url
+from collect.propagande_archive import import_archive
 from collect.sources import CandidateList, Source, add_source, read_sources
 from config.errors import ConfigError
 from storage.catalogue import Catalogue
@@ -90,3 +92,19 @@ def sources_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--js
         if row["failure"]:
             state += f"; last attempt failed: {row['failure']}"
         out.print(f"{row['list']:10} {row['label']} ({row['commune']}): {row['source']} — {state}", highlight=False)
+
+
+@sources.command("import-archive")
+@reports_errors
+def sources_import_archive(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="A local clone of regardscitoyens/professions-foi-candidats-2026.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Load the Ministry's professions de foi from a clone of the public archive, each linked to its list.
+
+    The same kinds, sources and provenance as `vigie collect propagande`, without touching the Ministry's site.
+    Example: vigie sources import-archive ~/professions-foi-candidats-2026
+    """
+    settings = settings_of(ctx)
+    report_run(import_archive(settings, Catalogue(settings.catalogue), folder), as_json)

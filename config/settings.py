@@ -134,6 +134,15 @@ class Settings(BaseSettings):
     fetch_allow_private: bool = False
     """Allow source URLs (and redirects) pointing inside private networks or at this machine."""
 
+    propagande_url: str = "https://programme-candidats.interieur.gouv.fr/elections-municipales-2026/"
+    """The Ministry's online publication of the lists' professions de foi (`vigie collect propagande`)."""
+
+    propagande_rate: Annotated[float, Field(gt=0, le=50)] = 2.0
+    """Requests per second to the Ministry's site, one at a time."""
+
+    propagande_cron: str = "15 */3 * * *"
+    """When `vigie serve` collects the Ministry's publication during the campaign (cron, server time)."""
+
     workers: Annotated[int, Field(ge=1, le=64)] = 2
     """Documents extracted at the same time (each in its own process)."""
 
@@ -193,6 +202,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://, e.g. http://127.0.0.1:9200")
         return value.rstrip("/")
+
+    @field_validator("propagande_url")
+    @classmethod
+    def _site_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://, e.g. https://programme-candidats.interieur.gouv.fr/elections-municipales-2026/")
+        return value.rstrip("/") + "/"
 
     @field_serializer(*_URLS_WITH_CREDENTIALS, when_used="json")
     def _without_password(self, url: str | None) -> str | None:

@@ -24,6 +24,8 @@ from pathlib import Path
 import spacy
 from spacy.cli.train import train as spacy_train
 from spacy.tokens import DocBin
+from thinc.api import use_ops
+from threadpoolctl import threadpool_limits
 
 from config.errors import ConfigError
 from extract.corpus import Item, Label, json_lines
@@ -180,11 +182,14 @@ def train(
                 doc.cats = categories(item, demands)
                 docs.add(doc)
             docs.to_disk(work_dir / f"{name}.spacy")
-        spacy_train(
-            config,
-            work_dir / "output",
-            overrides={"paths.train": str(work_dir / "train.spacy"), "paths.dev": str(work_dir / "dev.spacy"), **(overrides or {})},
-        )
+        # One BLAS thread and thinc's default CPU ops, whatever ran before in
+        # this process: the same data must give the same model.
+        with threadpool_limits(limits=1, user_api="blas"), use_ops("numpy"):
+            spacy_train(
+                config,
+                work_dir / "output",
+                overrides={"paths.train": str(work_dir / "train.spacy"), "paths.dev": str(work_dir / "dev.spacy"), **(overrides or {})},
+            )
         model_dir = work_dir / "output" / "model-last"
         write_meta(model_dir, thresholds=Thresholds(), with_rules=with_rules, key=key, corpus_key=corpus_key, report={})
         model = TrainedModel.load(model_dir)

@@ -31,6 +31,7 @@ from config.settings import Settings, load_settings
 from extract.detect import Detector
 from extract.model import ExtractedDocument
 from collect import programmes
+from collect.propagande import Site, collect_propagande
 from flows import stages
 from tracking import list_records
 from tracking.alerts import run_alerts
@@ -130,6 +131,21 @@ def collect_sources(sources_file: Path, settings: Settings, summary: RunSummary)
             summary.new_versions += collected.new
     report("collect", len(sources), len(sources))
     return summary
+
+
+@flow(name="propagande", validate_parameters=False)
+def propagande(settings: Settings | None = None, platform_file: Path = DEFAULT_PLATFORM) -> RunSummary:
+    """Collect what the Ministry publishes (`vigie collect propagande`), then process what it brought."""
+    settings = settings or load_settings()
+    summary = RunSummary()
+    policy = FetchPolicy.from_settings(settings)
+    with new_client(policy) as http:
+        site = Site(settings.propagande_url, http, policy, settings.propagande_rate)
+        run = collect_propagande(settings, Catalogue(settings.catalogue), site)
+    summary.documents += run.listed
+    summary.new_versions += run.new_versions
+    summary.failures += [f"propagande {failure}" for failure in run.failures]
+    return process_versions(settings, Path(platform_file), summary)
 
 
 POOL_FROM_DOCUMENTS = 12
@@ -481,13 +497,19 @@ def pipeline_flow(sources_file: Path, settings: Settings, platform_file: Path) -
 
 def deployments(settings: Settings) -> list:
     """The scheduled deployments `vigie serve` runs: collection of the sources
-    registry, and the processing of what is missing or stale."""
+    registry and of the Ministry's publication, and the processing of what is
+    missing or stale."""
     return [
         collect.with_options(task_runner=task_runner(settings)).to_deployment(
             name="vigie-collect",
             cron=settings.collect_cron,
             parameters={"sources_file": str(settings.sources_registry)},
             description="Collect every registered programme source into the archive.",
+        ),
+        propagande.with_options(task_runner=task_runner(settings)).to_deployment(
+            name="vigie-propagande",
+            cron=settings.propagande_cron,
+            description="Collect the professions de foi the Ministry publishes, then process what is new.",
         ),
         process.with_options(task_runner=task_runner(settings)).to_deployment(
             name="vigie-process",

@@ -22,6 +22,10 @@ ABSENT = "absent"
 _LIST_FIELDS = ["list_key", "list_label", "commune", "commune_insee", "departement", "nuance", "head_of_list"]
 _MAX_LISTS = 10_000
 
+# Searchable documents that are not a list's programme: a watchdog's evidence,
+# and the easy-to-read and accessible variants of a profession de foi.
+NOT_SCORED = ("evidence", "accessible", "falc", "falc_accessible")
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -69,7 +73,7 @@ def _scope(list_key: str | Sequence[str] | None, commune: str | None, departemen
         filters.append({"bool": {"should": [{"term": {"commune_insee": commune}}, {"term": {"commune.raw": commune}}]}})
     if departement:
         filters.append({"term": {"departement": departement}})
-    return {"bool": {"filter": filters, "must_not": [{"term": {"latest": False}}, {"term": {"kind": "evidence"}}]}}
+    return {"bool": {"filter": filters, "must_not": [{"term": {"latest": False}}, {"terms": {"kind": list(NOT_SCORED)}}]}}
 
 
 def scorecards(

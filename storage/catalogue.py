@@ -98,7 +98,8 @@ class Catalogue:
                 )
             ).scalar()
             row = {
-                "version_id": f"{list_key}-{archived.sha256[:16]}",
+                # A variant (an easy-to-read version…) may hold the programme's very bytes: its id names its kind.
+                "version_id": f"{list_key}-{archived.sha256[:16]}" if kind in ("programme", "evidence") else f"{list_key}-{kind}-{archived.sha256[:16]}",
                 "list_key": list_key,
                 "source": source,
                 "version": (latest or 0) + 1,

@@ -228,3 +228,25 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
 )
+
+
+# The Ministry's online publication of professions de foi: one row per
+# document it lists (an election, a round, a list by commune and panel, a
+# kind), with the JSON record it came from and what collecting it gave.
+official_documents = Table(
+    "official_documents",
+    metadata,
+    Column("election", String, primary_key=True),
+    Column("round", Integer, primary_key=True),
+    Column("commune_insee", String, primary_key=True),
+    Column("panel", Integer, primary_key=True),
+    Column("kind", String, primary_key=True),  # programme | accessible | falc | falc_accessible
+    Column("document_id", String, nullable=False),
+    Column("url", String, nullable=False),
+    Column("record", Text, nullable=False),  # the candidate's JSON record, as published
+    Column("status", String, nullable=False),  # archived | unknown list | failed
+    Column("error", Text),
+    Column("sha256", String),
+    Column("version_id", String),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)

@@ -109,3 +109,20 @@ def test_the_migrations_give_postgresql_the_whole_schema() -> None:
     assert {name for name in metadata.tables if f"CREATE TABLE {name} (" in sql} == set(metadata.tables)
     assert "TIMESTAMP WITH TIME ZONE" in sql and "SERIAL" in sql
     assert f"UPDATE alembic_version SET version_num='{head_revision()}'" in sql or f"VALUES ('{head_revision()}')" in sql
+
+
+def test_a_catalogue_of_an_earlier_revision_gets_the_later_ones(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'revision-0001.sqlite'}"
+    engine = create_engine(url)
+    with engine.begin() as db:
+        command.upgrade(alembic_config(db), "0001")
+        db.execute(text("INSERT INTO lists VALUES ('59350-1', '59350', 'Lille', '59', 1, 'Lille en commun', 'LUG', 'Marie DUPONT')"))
+    assert "official_documents" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+    catalogue = Catalogue(url)
+
+    assert "official_documents" in inspect(catalogue.engine).get_table_names()
+    assert catalogue.list_keys() == ["59350-1"]
+    with catalogue.engine.connect() as db:
+        assert current_revision(db) == head_revision() == "0002"

@@ -153,10 +153,11 @@ def mention_platform_versions(settings) -> set[str]:
 def test_the_served_deployments_carry_the_schedules_of_the_settings(tmp_path) -> None:
     from flows.pipeline import deployments
 
-    settings = load_settings(data_dir=tmp_path, collect_cron="0 */2 * * *", process_cron="15 3 * * *")
-    collect, process = deployments(settings)
-    assert (collect.name, process.name) == ("vigie-collect", "vigie-process")
+    settings = load_settings(data_dir=tmp_path, collect_cron="0 */2 * * *", process_cron="15 3 * * *", propagande_cron="5 */4 * * *")
+    collect, propagande, process = deployments(settings)
+    assert (collect.name, propagande.name, process.name) == ("vigie-collect", "vigie-propagande", "vigie-process")
     assert [s.schedule.cron for s in collect.schedules] == ["0 */2 * * *"]
+    assert [s.schedule.cron for s in propagande.schedules] == ["5 */4 * * *"]
     assert [s.schedule.cron for s in process.schedules] == ["15 3 * * *"]
     assert collect.parameters == {"sources_file": str(tmp_path / "sources.csv")}
 
