@@ -11,6 +11,7 @@ from rich.progress import Progress
 
 from cli.common import err, out, print_json, reports_errors, settings_of
 from config.errors import ConfigError
+from storage.catalogue import Catalogue
 from flows.pipeline import RunSummary, deployments, process, programme_pipeline
 from flows.progress import reporting
 from index.runtime import start_node
@@ -29,14 +30,23 @@ def run_command(
 ) -> None:
     """Run the programme pipeline (collect, extract, detect, index) on a sources file.
 
-    Starts the local Elasticsearch when VIGIE_ES_URL is unset.
+    Starts the local Elasticsearch when VIGIE_ES_URL is unset. With no sources
+    file and no registry, processes what was collected otherwise (the Ministry's
+    publication).
 
     Example: vigie run samples/sources.csv
     """
     settings = settings_of(ctx)
+    registry = sources is None
     sources = sources or settings.sources_registry
-    if not sources.exists():
-        raise ConfigError("no sources file; add sources with `vigie sources add`, or give a sources CSV", source=str(sources))
+    # Without a registry, what other adapters collected (vigie collect propagande, vigie sources import-archive) is processed.
+    collected_only = registry and not sources.exists() and bool(Catalogue(settings.catalogue).versions())
+    if not sources.exists() and not collected_only:
+        raise ConfigError(
+            "no sources file; add sources with `vigie sources add`, collect the Ministry's publication with "
+            "`vigie collect propagande`, or give a sources CSV",
+            source=str(sources),
+        )
     if settings.local_node:
         start_node(settings)
     with Progress(console=err, transient=True) as progress:
@@ -48,7 +58,7 @@ def run_command(
             progress.update(bars[step], completed=done, total=total)
 
         with reporting(show):
-            summary = programme_pipeline(sources_file=sources, settings=settings)
+            summary = process(settings) if collected_only else programme_pipeline(sources_file=sources, settings=settings)
     if as_json:
         print_json(summary.to_json())
     else:

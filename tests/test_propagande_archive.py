@@ -96,3 +96,23 @@ def test_the_command_imports_the_archive_and_names_what_it_left_out(tmp_path, cl
     assert ran.exit_code == 2, ran.output  # the badly named file is a failure, named
     assert "4 documents listed: 0 new, 0 unchanged, 4 for lists not imported, 1 failed" in ran.stdout
     assert "MN26MET" in ran.stdout and "notes.pdf" in ran.stderr
+
+
+@pytest.mark.es
+@pytest.mark.prefect
+def test_vigie_run_without_a_sources_file_processes_what_the_import_collected(es_settings, prefect_harness, clone) -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    catalogue = Catalogue(es_settings.catalogue)
+    catalogue.save_list(CandidateList("59350", "Lille", "59", 1, "Lille en commun", "LDIV", "Tête de liste"))
+    env = {"VIGIE_DATA_DIR": str(es_settings.data_dir), "VIGIE_ES_URL": es_settings.es_url, "VIGIE_INDEX_PREFIX": es_settings.index_prefix}
+    runner = CliRunner()
+    runner.invoke(app, ["sources", "import-archive", str(clone)], env=env)
+
+    ran = runner.invoke(app, ["run", "--json"], env=env)
+
+    assert ran.exit_code == 0, ran.output
+    summary = json.loads(ran.stdout)
+    assert (summary["indexed"], summary["failures"]) == (2, [])  # the list's programme and its FALC version
