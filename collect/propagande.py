@@ -157,7 +157,7 @@ class Site:
         try:
             fetched = self._get(url)
         except FetchError as exc:
-            if exc.status in {403, 404, 410}:
+            if exc.status in {404, 410}:  # a 403 is the bot protection refusing: a failure, not an absence
                 return None
             raise
         return parse_data(fetched.data or b"", url) or None

@@ -238,3 +238,13 @@ def test_the_scheduled_flow_collects_then_processes_and_variants_are_searchable_
     health = card.cells["D07"]
     assert health.level == "commitment" and health.sentences == 1  # the programme's sentence, not the FALC one too
     assert "médecins salariés" in (health.quotation or "")
+
+
+def test_a_round_refused_403_is_a_failure_not_a_round_unpublished(settings, catalogue, replica) -> None:
+    replica.server.state.failures[replica.json_path("1_departements")] = [403]
+
+    run = collect(settings, catalogue, rounds=[1])
+
+    assert run.unpublished_rounds == [] and run.listed == 0
+    [failure] = run.failures
+    assert "1_departements.json" in failure and "403" in failure
