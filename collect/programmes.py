@@ -1,9 +1,11 @@
 """Collecting a programme: a source's current bytes archived once under their
 sha256 and recorded in the catalogue as a version of the list's programme.
 
-Every collection adapter ends here, so every document gets the same
-provenance (URL or path, time, HTTP status and validators, hash) and the
-same failure records.
+This is the sources file's adapter. The others (the Ministry's publication,
+`collect.propagande`) end in the same three functions, `collect.fetch.fetch`,
+`collect.archive.archive_bytes` and `Catalogue.record_version`, so every
+document gets the same provenance (URL or path, time, HTTP status and
+validators, hash).
 """
 
 from __future__ import annotations
