@@ -8,7 +8,9 @@ import typer
 
 from cli.common import err, out, print_json, reports_errors, settings_of
 from collect.fetch import FetchPolicy, new_client
-from collect.propagande import ROUNDS, PropagandeRun, Site, collect_propagande
+from collect.propagande import PropagandeRun, collect_propagande
+from collect.propagande_site import ELECTIONS, ROUNDS, Site
+from config.errors import ConfigError
 from storage.catalogue import Catalogue
 
 collect = typer.Typer(help="Collect documents from the sites that publish them (the Ministry's professions de foi).", no_args_is_help=True)
@@ -20,6 +22,10 @@ commands.add_typer(collect, name="collect")
 @reports_errors
 def collect_propagande_command(
     ctx: typer.Context,
+    election: Annotated[
+        list[str] | None,
+        typer.Option("--election", help=f"Only this election of the site (repeatable): {', '.join(ELECTIONS)} (default: all three)."),
+    ] = None,
     tour: Annotated[int | None, typer.Option("--tour", min=1, max=2, help="Only this round (default: every published one).")] = None,
     departement: Annotated[list[str] | None, typer.Option("--departement", help="Only this département (repeatable), e.g. 59.")] = None,
     commune: Annotated[list[str] | None, typer.Option("--commune", help="Only this commune's INSEE code (repeatable), e.g. 59350.")] = None,
@@ -27,15 +33,19 @@ def collect_propagande_command(
 ) -> None:
     """Archive the professions de foi the Ministry publishes (VIGIE_PROPAGANDE_URL), each linked to its list.
 
+    The municipal election brings the sector elections of Paris, Lyon and Marseille and the Lyon metropolitan one.
     A second run fetches only the JSON and what is new, changed or failed.
     Example: vigie collect propagande --tour 1 --departement 59
     """
     settings = settings_of(ctx)
+    unknown = sorted(set(election or ()) - set(ELECTIONS))
+    if unknown:
+        raise ConfigError(f"no election {', '.join(unknown)} on the site: name {', '.join(ELECTIONS)}", source="vigie collect propagande", field="--election")
     policy = FetchPolicy.from_settings(settings)
     with new_client(policy) as client:
         site = Site(settings.propagande_url, client, policy, settings.propagande_rate)
         run = collect_propagande(
-            settings, Catalogue(settings.catalogue), site,
+            settings, Catalogue(settings.catalogue), site, elections=election or (),
             rounds=(tour,) if tour else ROUNDS, departements=departement or (), communes=commune or (),
         )  # fmt: skip
     report_run(run, as_json)
@@ -48,11 +58,13 @@ def report_run(run: PropagandeRun, as_json: bool) -> None:
     else:
         out.print(
             f"{run.listed} documents listed: {run.new_versions} new, {run.unchanged} unchanged, "
-            f"{run.unknown_list} for lists not imported, {run.failed} failed" + (f" ({run.requests} requests)" if run.requests else ""),
+            f"{run.unknown_list} for lists not imported, {run.failed} failed; {run.not_published} lists named with no document"
+            + (f"; {run.registered_lists} sector or metropolitan lists registered" if run.registered_lists else "")
+            + (f" ({run.requests} requests)" if run.requests else ""),
             highlight=False,
         )
-        for round in run.unpublished_rounds:
-            out.print(f"round {round}: not published", highlight=False)
+        for round in run.unpublished:
+            out.print(f"{round}: not published", highlight=False)
         for skipped in run.skipped:
             out.print(f"left out: {skipped}", highlight=False)
         for unknown in run.unknown:

@@ -25,7 +25,8 @@ def coverage_command(
     commune: Annotated[str | None, typer.Option(help="Only this commune (INSEE code or name).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """For each declared list: programme archived (how many versions), missing, failed or scan only.
+    """For each declared list: programme archived (how many versions), missing, failed or scan only,
+    and whether the Ministry published its profession de foi (`vigie collect propagande`).
 
     Example: vigie coverage --departement 59
     """
@@ -37,7 +38,10 @@ def coverage_command(
     for item in report.lists:
         detail = f"{item.versions} version(s)" if item.versions else ""
         reason = f" — {item.reason}" if item.reason else ""
-        out.print(f"{item.list_key:10} {item.label} ({item.commune}): {item.status} {detail}{reason}", highlight=False)
+        ministry = f"; Ministry: {item.ministry}" + (f" — {item.ministry_reason}" if item.ministry_reason else "")
+        out.print(f"{item.list_key:10} {item.label} ({item.commune}): {item.status} {detail}{reason}{ministry}", highlight=False)
+    for unlinked in report.unlinked:
+        out.print(f"published by the Ministry for a list not imported: {unlinked}", highlight=False)
     for commune_name, counts in report.totals("commune").items():
         out.print(f"{commune_name}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())), highlight=False)
     for code, counts in report.totals("departement").items():

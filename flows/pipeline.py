@@ -31,7 +31,8 @@ from config.settings import Settings, load_settings
 from extract.detect import Detector
 from extract.model import ExtractedDocument
 from collect import programmes
-from collect.propagande import Site, collect_propagande
+from collect.propagande import collect_propagande
+from collect.propagande_site import Site
 from flows import stages
 from tracking import list_records
 from tracking.alerts import run_alerts

@@ -254,7 +254,7 @@ def index_version(
         "version": version.version,
         "extractor_version": extracted.extractor_version,
         "kind": version.kind,
-        "list_key": candidate_list.key,
+        "list_key": version.list_key,
         "list_label": candidate_list.label,
         "commune": candidate_list.commune,
         "commune_insee": candidate_list.commune_insee,

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from storage.engine import open_engine
 from storage.records import ArchivedFile, CandidateList, DocumentVersion, HttpInfo
-from storage.schema import document_versions, lists, results, scorecards_due, source_failures, stage_log, stages
+from storage.schema import document_versions, lists, official_documents, results, scorecards_due, source_failures, stage_log, stages
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class CoverageFacts:
     """Why a list's source could not be collected, by list key."""
     failed_stages: dict[str, str | None]
     """The error of each version's failed stage, by version id."""
+    official: list
+    """The Ministry's published programmes, and lists it names with none (rows of `official_documents`, programmes only)."""
 
 
 def mark_scorecards_due(db: Connection, keys: Iterable[str]) -> None:
@@ -288,6 +290,11 @@ class Catalogue:
                 failed_stages={
                     row.version_id: row.error for row in db.execute(select(stages).where(stages.c.status == "failed")).all()
                 },
+                official=db.execute(
+                    select(official_documents)
+                    .where(official_documents.c.kind == "programme")
+                    .order_by(official_documents.c.list_key, official_documents.c.election, official_documents.c.round)
+                ).all(),
             )
 
     def failures(self) -> list[tuple[str, str, str]]:

@@ -20,11 +20,13 @@ class CandidateList:
     label: str
     nuance: str
     head_of_list: str
+    circonscription: str = ""
+    """A sector of Paris, Lyon or Marseille or a circonscription of the Métropole de Lyon; empty for a commune's list."""
 
     @property
     def key(self) -> str:
-        """Commune INSEE code and panel number: the Ministry's list key."""
-        return f"{self.commune_insee}-{self.panel}"
+        """Commune INSEE code and panel number, the Ministry's list key (with the sector or circonscription between them when there is one)."""
+        return "-".join(part for part in (self.commune_insee, self.circonscription, str(self.panel)) if part)
 
 
 @dataclass(frozen=True)

@@ -238,13 +238,15 @@ official_documents = Table(
     metadata,
     Column("election", String, primary_key=True),
     Column("round", Integer, primary_key=True),
+    Column("circonscription", String, primary_key=True),  # a sector or metropolitan circonscription; "" for a commune
     Column("commune_insee", String, primary_key=True),
     Column("panel", Integer, primary_key=True),
     Column("kind", String, primary_key=True),  # programme | accessible | falc | falc_accessible
-    Column("document_id", String, nullable=False),
+    Column("list_key", String, nullable=False),
+    Column("document_id", String, nullable=False),  # "" when the list is named with no document
     Column("url", String, nullable=False),
     Column("record", Text, nullable=False),  # the candidate's JSON record, as published
-    Column("status", String, nullable=False),  # archived | unknown list | failed
+    Column("status", String, nullable=False),  # archived | unknown list | failed | not published
     Column("error", Text),
     Column("sha256", String),
     Column("version_id", String),

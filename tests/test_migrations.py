@@ -125,4 +125,25 @@ def test_a_catalogue_of_an_earlier_revision_gets_the_later_ones(tmp_path) -> Non
     assert "official_documents" in inspect(catalogue.engine).get_table_names()
     assert catalogue.list_keys() == ["59350-1"]
     with catalogue.engine.connect() as db:
-        assert current_revision(db) == head_revision() == "0002"
+        assert current_revision(db) == head_revision() == "0003"
+
+
+def test_the_ministrys_documents_recorded_before_sectors_keep_their_rows_keyed_as_a_communes(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'revision-0002.sqlite'}"
+    engine = create_engine(url)
+    with engine.begin() as db:
+        command.upgrade(alembic_config(db), "0002")
+        db.execute(
+            text(
+                "INSERT INTO official_documents (election, round, commune_insee, panel, kind, document_id, url, record, status, updated_at) "
+                "VALUES ('elections-municipales-2026', 1, '59350', 2, 'programme', 'p2', 'https://exemple.fr/p2.pdf', '{}', 'archived', "
+                "'2026-03-01 10:00:00')"
+            )
+        )
+    engine.dispose()
+
+    catalogue = Catalogue(url)
+
+    with catalogue.engine.connect() as db:
+        [row] = db.execute(text("SELECT circonscription, list_key, document_id, status FROM official_documents")).all()
+    assert tuple(row) == ("", "59350-2", "p2", "archived")

@@ -11,14 +11,15 @@ from typer.testing import CliRunner
 
 from cli import app
 from collect.fetch import FetchPolicy, new_client
-from collect.propagande import Site, collect_propagande, document_id, listed_documents, parse_data
+from collect.propagande import collect_propagande
+from collect.propagande_site import Constituency, Site, document_id, election_urls, listed_documents, parse_data
 from config.errors import FetchError
 from config.settings import Settings, load_settings
 from storage import official_documents
 from storage.catalogue import Catalogue
 from storage.records import CandidateList
 from tests.httpserver import ProgrammeServer
-from tests.propagande_replica import CHALLENGE, ELECTION, Replica, candidate
+from tests.propagande_replica import CHALLENGE, ELECTION, METROPOLITAN, SECTORS, Replica, candidate
 
 
 def known_list(insee: str, commune: str, panel: int, label: str) -> CandidateList:
@@ -78,7 +79,7 @@ def test_a_document_field_gives_its_id_and_0_means_none() -> None:
 
 def test_the_profession_de_foi_is_the_programme_and_the_other_documents_are_variants() -> None:
     record = candidate(4, "Mme Léa BLANC", pdf="p|1", pdf_acc="pa|1", falc="f|1", falc_acc="f|1")
-    listed = listed_documents(record, base_url="http://127.0.0.1/e/", election="e", round=1, departement="59", commune_insee="59350", commune="Lille")
+    listed = listed_documents(record, base_url="http://127.0.0.1/e/", place=Constituency("e", "59", "59350", "Lille"), round=1)
     assert [(item.kind, item.document_id, item.url) for item in listed] == [
         ("programme", "p", "http://127.0.0.1/e/data-pdf/p.pdf"),
         ("accessible", "pa", "http://127.0.0.1/e/data-pdf/pa.pdf"),
@@ -86,7 +87,24 @@ def test_the_profession_de_foi_is_the_programme_and_the_other_documents_are_vari
     ]
     assert {item.list_key for item in listed} == {"59350-4"} and listed[0].source == "propagande:e/programme"
     only_accessible = candidate(5, "M. Yann LE GOFF", pdf_acc="pa|1")
-    assert [(i.kind, i.document_id) for i in listed_documents(only_accessible, base_url="/", election="e", round=2, departement="29", commune_insee="29019", commune="Brest")] == [("programme", "pa")]
+    brest = Constituency("e", "29", "29019", "Brest")
+    assert [(i.kind, i.document_id) for i in listed_documents(only_accessible, base_url="/", place=brest, round=2)] == [("programme", "pa")]
+    [nothing] = listed_documents(candidate(6, "Mme Inès FAURE"), base_url="/", place=brest, round=2)
+    assert (nothing.kind, nothing.document_id, nothing.list_key) == ("programme", "", "29019-6")  # named, with no document
+
+
+def test_a_municipal_election_brings_its_sector_and_metropolitan_siblings() -> None:
+    base = "http://127.0.0.1:8000/elections-municipales-2026/"
+    assert election_urls(base) == [
+        base, "http://127.0.0.1:8000/elections-arrondissements-2026/", "http://127.0.0.1:8000/elections-metropolitaines-2026/"
+    ]
+    assert election_urls(base, ["metropolitaines"]) == ["http://127.0.0.1:8000/elections-metropolitaines-2026/"]
+    assert election_urls("http://127.0.0.1:8000/elections-arrondissements-2026/") == ["http://127.0.0.1:8000/elections-arrondissements-2026/"]
+    sector = Constituency("elections-arrondissements-2026", "13", "13055", "Marseille", "Marseille-S01", "Marseille 1er secteur")
+    metropolitan = Constituency("elections-metropolitaines-2026", "69", "69M", "Métropole de Lyon", "69001", "Lones et Coteaux")
+    assert (sector.list_key(4), metropolitan.list_key(2), Constituency("e", "59", "59350", "Lille").list_key(1)) == (
+        "13055-Marseille-S01-4", "69M-69001-2", "59350-1",
+    )
 
 
 def test_a_json_answer_that_is_a_challenge_page_or_malformed_is_an_error_naming_the_url() -> None:
@@ -107,7 +125,9 @@ def test_every_published_document_is_archived_and_linked_to_its_list(settings, c
     run = collect(settings, catalogue)
 
     assert (run.listed, run.new_versions, run.unknown_list, run.failed) == (4, 3, 1, 0)
-    assert run.unpublished_rounds == [2]
+    assert run.unpublished == [
+        f"{ELECTION} round 2", f"{SECTORS} round 1", f"{SECTORS} round 2", f"{METROPOLITAN} round 1", f"{METROPOLITAN} round 2"
+    ]  # the replica publishes neither the sector nor the metropolitan election
     [challenge] = run.failures
     assert "1_candidats_com_62041.json" in challenge and "bot protection" in challenge
     versions = {(v.list_key, v.source, v.kind) for v in catalogue.versions()}
@@ -123,7 +143,9 @@ def test_every_published_document_is_archived_and_linked_to_its_list(settings, c
     assert rows[("59350", 1, "programme")]["url"] == replica.base_url + "data-pdf/lille1.pdf"
     unknown = rows[("59009", 1, "programme")]
     assert unknown["status"] == "unknown list" and "vigie lists import" in unknown["error"] and unknown["sha256"]
-    assert ("59350", 3, "programme") not in rows  # "0" everywhere: nothing published for that list
+    not_published = rows[("59350", 3, "programme")]  # "0" everywhere: named by the site, with no document
+    assert (not_published["status"], not_published["document_id"], not_published["list_key"]) == ("not published", "", "59350-3")
+    assert run.not_published == 1
 
 
 def test_a_second_run_fetches_only_the_json_and_writes_nothing_new(settings, catalogue, replica) -> None:
@@ -245,6 +267,93 @@ def test_a_round_refused_403_is_a_failure_not_a_round_unpublished(settings, cata
 
     run = collect(settings, catalogue, rounds=[1])
 
-    assert run.unpublished_rounds == [] and run.listed == 0
+    assert not [item for item in run.unpublished if item.startswith(ELECTION)] and run.listed == 0
     [failure] = run.failures
     assert "1_departements.json" in failure and "403" in failure
+
+
+# The sector and metropolitan elections
+
+
+@pytest.fixture
+def sectors_and_metropolis(replica) -> Replica:
+    """Round 1 of Marseille's first sector and of one circonscription of the Métropole de Lyon."""
+    replica.sector(1, "13055", "Marseille", "Marseille-S01", "Marseille 1er secteur", [
+        candidate(2, "Mme Sophie CAMARD", pdf="1-13055-S01-2", falc="1-13055-S01-2-falc"),
+        candidate(3, "M. Paul REY"),
+    ])  # fmt: skip
+    replica.document("1-13055-S01-2", ["Une maison de santé dans chaque secteur."], SECTORS)
+    replica.document("1-13055-S01-2-falc", ["Des médecins près de chez vous."], SECTORS)
+    replica.circonscription(1, "69001", "Lones et Coteaux", [candidate(1, "M. Jérôme MOREL", pdf="1-69001-1")])
+    replica.document("1-69001-1", ["Des bus toutes les dix minutes."], METROPOLITAN)
+    return replica
+
+
+def test_sector_and_metropolitan_lists_are_registered_from_the_ministrys_record(settings, catalogue, sectors_and_metropolis) -> None:
+    run = collect(settings, catalogue, rounds=[1])
+
+    assert run.registered_lists == 3 and run.unknown_list == 1  # Villeneuve-d'Ascq's municipal list is still not imported
+    versions = {(v.list_key, v.source) for v in catalogue.versions()}
+    assert {
+        ("13055-Marseille-S01-2", f"propagande:{SECTORS}/programme"),
+        ("13055-Marseille-S01-2", f"propagande:{SECTORS}/falc"),
+        ("69M-69001-1", f"propagande:{METROPOLITAN}/programme"),
+    } <= versions
+    marseille = catalogue.candidate_list("13055-Marseille-S01-2")
+    assert (marseille.commune_insee, marseille.commune, marseille.head_of_list) == ("13055", "Marseille", "Mme Sophie CAMARD")
+    assert marseille.label == "Marseille 1er secteur : liste conduite par Mme Sophie CAMARD"
+    assert catalogue.candidate_list("69M-69001-1").commune == "Métropole de Lyon"
+    rows = {row["list_key"]: row for row in official_documents.document_rows(catalogue) if row["kind"] == "programme"}
+    assert rows["13055-Marseille-S01-3"]["status"] == "not published"  # named with no document: the list is known all the same
+
+    again = collect(settings, catalogue, rounds=[1])
+    assert (again.registered_lists, again.new_versions) == (0, 0)
+
+
+def test_a_commune_named_walks_its_sectors_and_the_rhone_the_metropolis(settings, catalogue, sectors_and_metropolis) -> None:
+    marseille = collect(settings, catalogue, rounds=[1], communes=["13055"])
+    assert {v.list_key for v in catalogue.versions()} == {"13055-Marseille-S01-2"}
+    assert marseille.listed == 2
+
+    rhone = collect(settings, catalogue, rounds=[1], departements=["69"])
+    assert {v.list_key for v in catalogue.versions()} == {"13055-Marseille-S01-2", "69M-69001-1"} and rhone.new_versions == 1
+
+
+def test_the_command_can_leave_out_elections_and_refuses_one_the_site_has_not(settings, sectors_and_metropolis) -> None:
+    env = {
+        "VIGIE_DATA_DIR": str(settings.data_dir), "VIGIE_PROPAGANDE_URL": sectors_and_metropolis.base_url,
+        "VIGIE_FETCH_ALLOW_PRIVATE": "true", "VIGIE_FETCH_BACKOFF_S": "0", "VIGIE_PROPAGANDE_RATE": "50",
+    }  # fmt: skip
+    ran = CliRunner().invoke(app, ["collect", "propagande", "--election", "metropolitaines", "--json"], env=env)
+    assert ran.exit_code == 0, ran.output
+    summary = json.loads(ran.stdout)
+    assert (summary["listed"], summary["new_versions"], summary["unpublished"]) == (1, 1, [f"{METROPOLITAN} round 2"])
+
+    refused = CliRunner().invoke(app, ["collect", "propagande", "--election", "europeennes"], env=env)
+    assert refused.exit_code != 0 and "europeennes" in refused.output and "municipales" in refused.output
+
+
+# Coverage
+
+
+def test_coverage_says_per_list_what_the_ministry_published_and_names_documents_of_lists_not_imported(settings, catalogue, replica) -> None:
+    from tracking.coverage import coverage
+
+    catalogue.save_list(known_list("59350", "Lille", 3, "Lille solidaire"))
+    catalogue.save_list(known_list("62041", "Arras", 1, "Arras pour tous"))
+    replica.server.state.failures[replica.document_path("lille2-acc")] = [500] * 10
+    collect(settings, catalogue, rounds=[1])
+
+    report = coverage(catalogue, settings, departement=None)
+
+    ministry = {item.list_key: (item.ministry, item.ministry_reason) for item in report.lists}
+    assert ministry["59350-1"] == ("published (round 1)", None)
+    assert ministry["59350-3"] == ("not published (round 1)", None)
+    assert ministry["59350-2"][0] == "failed (round 1)" and replica.document_path("lille2-acc") in ministry["59350-2"][1]
+    assert ministry["62041-1"] == ("not collected", None)  # its commune's file was a challenge page: nothing is known of it
+    assert report.unlinked == [f"59009-1 (round 1): {replica.base_url}data-pdf/vda1.pdf"]
+    assert report.to_json()["lists"][0]["ministry"] == ministry[report.lists[0].list_key][0]
+
+    ran = CliRunner().invoke(app, ["coverage", "--departement", "59"], env={"VIGIE_DATA_DIR": str(settings.data_dir)})
+    assert ran.exit_code == 0, ran.output
+    assert "Ministry: not published (round 1)" in ran.stdout and "list not imported: 59009-1" in ran.stdout

@@ -22,7 +22,7 @@ from index.scorecards import coverage_by_departement, demand_coverage, scorecard
 from index.search import FACETS, SearchRequest, list_mentions, search
 from tracking import accounts
 from web import auth
-from web.context import Forbidden, NotSignedIn, bad_request, current_user, render, require_editor, require_reader, vigie_of
+from web.context import Forbidden, NotSignedIn, Vigie, bad_request, current_user, render, require_editor, require_reader, vigie_of
 
 router = APIRouter()
 FILTERS = ("commune", "departement", "nuance", "demand", "level")
@@ -91,12 +91,20 @@ def list_page(request: Request, list_key: str):
     require_reader(request)
     vigie = vigie_of(request)
     cards = scorecards(vigie.client, vigie.prefix, vigie.demands, list_key=list_key)
-    found = [s for s in find_lists(vigie.client, vigie.prefix, ListQuery(commune=list_key.rsplit("-", 1)[0])) if s.list_key == list_key]
+    found = [s for s in find_lists(vigie.client, vigie.prefix, ListQuery(commune=_commune_of(vigie, list_key))) if s.list_key == list_key]
     summary = found[0] if found else None
     if not cards and summary is None:
         return render(request, "error.html", status=404, message=f"no list {list_key} is known; check the key (INSEE code-panel)")
     versions = vigie.catalogue.versions_of(list_key)
     return render(request, "list.html", card=cards[0] if cards else None, summary=summary, versions=versions, list_key=list_key)
+
+
+def _commune_of(vigie: Vigie, list_key: str) -> str:
+    """The list's commune: a sector's or metropolitan list's key holds more than the INSEE code and the panel."""
+    try:
+        return vigie.catalogue.candidate_list(list_key).commune_insee
+    except KeyError:
+        return list_key.rsplit("-", 1)[0]
 
 
 @router.get("/communes/{commune}")
