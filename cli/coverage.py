@@ -25,8 +25,9 @@ def coverage_command(
     commune: Annotated[str | None, typer.Option(help="Only this commune (INSEE code or name).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """For each declared list: programme archived (how many versions), missing, failed or scan only,
-    and whether the Ministry published its profession de foi (`vigie collect propagande`).
+    """For each declared list: programme archived (how many versions), missing, failed or scan only, and what the Ministry published.
+
+    The Ministry's column comes from `vigie collect propagande` or `vigie sources import-archive`.
 
     Example: vigie coverage --departement 59
     """
