@@ -17,7 +17,8 @@ the library (``raise ... from exc``).
     │   └── IndexOverloaded                 it still refuses requests with 429 after the retries
     ├── QueryError(field)                   a search the user wrote is invalid or refused by Elasticsearch
     ├── IndexingError(url)                  Elasticsearch refused a request
-    ├── NodeError(url)                      the local Elasticsearch node cannot run
+    ├── NodeError(url)                      the local Elasticsearch (or OpenSearch) node cannot run
+    │   └── JavaNotFound                     no JDK recent enough for it was found
     ├── StorageError(path)                  the data directory or catalogue cannot be written (disk full)
     └── DeliveryError(target)               an alert could not be sent (SMTP server, webhook)
 """
@@ -104,9 +105,15 @@ class IndexingError(VigieError):
 
 
 class NodeError(VigieError):
-    def __init__(self, message: str, *, url: str) -> None:
+    def __init__(self, message: str, *, url: str, engine: str = "Elasticsearch") -> None:
         self.url = url
-        super().__init__(f"local Elasticsearch node ({url}): {message}")
+        self.engine = engine
+        super().__init__(f"local {engine} node ({url}): {message}")
+
+
+class JavaNotFound(NodeError):
+    """No JDK of the version the local node needs: the message names the
+    version to install and where Vigie looked."""
 
 
 class StorageError(VigieError):

@@ -57,7 +57,11 @@ class Settings(BaseSettings):
     """Where Vigie keeps its archive, catalogue, extracted text and local node data."""
 
     es_url: str | None = None
-    """URL of an existing Elasticsearch cluster; unset means the local node Vigie starts."""
+    """URL of an existing Elasticsearch or OpenSearch cluster; unset means the local node Vigie starts."""
+
+    engine: Literal["elasticsearch", "opensearch"] = "elasticsearch"
+    """The local node Vigie starts: Elasticsearch 7.10.2 or OpenSearch 3.8 (which needs Java 21 or newer).
+    With `VIGIE_ES_URL`, the server's own answer tells which one it is."""
 
     index_prefix: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] = "vigie"
     """Prefix of every index and alias, so several data sets share one cluster."""
@@ -85,7 +89,11 @@ class Settings(BaseSettings):
     """How long `vigie es start` waits for the local node to be ready."""
 
     es_home: Path = Path.home() / ".cache" / "vigie" / "elasticsearch"
-    """Cache folder for the Elasticsearch jars resolved from Maven Central."""
+    """Cache folder for the local node's jars (Elasticsearch or OpenSearch) resolved from Maven Central."""
+
+    java_home: Path | None = None
+    """The JDK the local node runs on. Unset: JAVA_HOME, else `java` on PATH; for OpenSearch,
+    the first of these that is Java 21 or newer, else the newest JDK under /usr/lib/jvm."""
 
     catalogue_url: str | None = None
     """SQLAlchemy URL of the catalogue; unset means SQLite in the data directory."""
@@ -219,7 +227,7 @@ class Settings(BaseSettings):
         for name, value in super().__repr_args__():
             yield name, redact_url(value) if name in _URLS_WITH_CREDENTIALS else value
 
-    @field_validator("data_dir", "es_home", "sources_file", "detector_model")
+    @field_validator("data_dir", "es_home", "java_home", "sources_file", "detector_model")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser().resolve()

@@ -19,6 +19,7 @@ from elasticsearch import exceptions as es_exceptions
 
 from config.errors import QueryError
 from index.client import engine_errors
+from index.engine import close_point_in_time, open_point_in_time
 from index.schema import alias_name
 
 HIGHLIGHT_TAGS = ("[", "]")
@@ -179,11 +180,12 @@ _SCROLL = "scroll:"
 
 
 def _open_snapshot(client: Elasticsearch, index: str) -> str:
-    """A point in time on `index` where the server offers one; else (an
-    open-source 7.10 build has none) a scroll, opened by the first page."""
+    """A point in time on `index` where the server offers one (OpenSearch;
+    the API differs by server: `index.engine`); else (the Apache-2.0
+    Elasticsearch 7.10 has none) a scroll, opened by the first page."""
     try:
         with engine_errors(client):
-            return client.open_point_in_time(index=index, params={"keep_alive": SNAPSHOT_KEEP_ALIVE})["id"]
+            return open_point_in_time(client, index, SNAPSHOT_KEEP_ALIVE) or _SCROLL
     except es_exceptions.TransportError:
         return _SCROLL
 
@@ -195,7 +197,7 @@ def close_snapshot(client: Elasticsearch, snapshot: str) -> None:
             if snapshot != _SCROLL:
                 client.clear_scroll(body={"scroll_id": [snapshot.removeprefix(_SCROLL)]})
         else:
-            client.close_point_in_time(body={"id": snapshot})
+            close_point_in_time(client, snapshot)
     except es_exceptions.TransportError:
         pass  # expired already
 

@@ -1,5 +1,12 @@
 """Shared fixtures: a real Elasticsearch node for the session, a unique index
-prefix per test, one Prefect test harness, and a clean environment."""
+prefix per test, one Prefect test harness, and a clean environment.
+
+`--engine opensearch` runs the session's node (and every node a test starts
+itself) as OpenSearch instead, and runs only the tests that touch a node:
+those marked `es` and those using the `es_node` fixture (marked `es` here).
+`make test` runs pytest twice: everything on Elasticsearch, then those on
+OpenSearch.
+"""
 
 from __future__ import annotations
 
@@ -25,15 +32,48 @@ from config.settings import Settings, load_settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
+ENGINES = ("elasticsearch", "opensearch")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine",
+        choices=ENGINES,
+        default=ENGINES[0],
+        help="the local node the tests start (default elasticsearch); "
+        "with opensearch, only the tests that touch a node run",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "es_node" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.es)
+    if config.getoption("--engine") == ENGINES[0]:
+        return
+    # The other tests do not depend on the engine: they ran in the default run.
+    selected = [item for item in items if item.get_closest_marker("es")]
+    deselected = [item for item in items if not item.get_closest_marker("es")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"vigie engine: {config.getoption('--engine')}"
 
 
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No VIGIE_* variable of the developer's shell leaks into a test."""
+def clean_environ(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """No VIGIE_* variable of the developer's shell leaks into a test; the
+    engine of the run (`--engine`) is every test's VIGIE_ENGINE."""
     for name in list(os.environ):
         if name.startswith("VIGIE_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("VIGIE_DETECTOR_MODEL", NO_TRAINED_DETECTOR)
+    engine = request.config.getoption("--engine")
+    if engine != ENGINES[0]:
+        monkeypatch.setenv("VIGIE_ENGINE", engine)
     monkeypatch.chdir(tempfile.gettempdir())  # no .env of the checkout is read
 
 
@@ -47,13 +87,14 @@ def free_local_port(low: int = 9240, high: int = 9299) -> int:
 
 
 @pytest.fixture(scope="session")
-def es_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """Settings of the session's own local node, started here and stopped at the end."""
+def es_node(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[Settings]:
+    """Settings of the session's own local node (of the `--engine` run), started here and stopped at the end."""
     from index.runtime import start_node, stop_node
 
     settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("es-node"), es_port=free_local_port(), index_prefix="session"
-    )
+        data_dir=tmp_path_factory.mktemp("es-node"), es_port=free_local_port(), index_prefix="session",
+        engine=pytestconfig.getoption("--engine"),
+    )  # fmt: skip
     start_node(settings)
     yield settings
     stop_node(settings)
