@@ -45,14 +45,21 @@ setup: $(BIN)/.installed ocr browser
 	$(BIN)/vigie train --if-stale
 
 # Runs the pipeline on the bundled sample (starting the local Elasticsearch
-# when VIGIE_ES_URL is unset), then one search.
+# when VIGIE_ES_URL is unset), then one search; ends saying what is left
+# running, how to stop it and where the web app shows the same results.
 demo: setup
 	$(BIN)/vigie run samples/sources.csv
 	$(BIN)/vigie search '"centre de santé"' --limit 3
+	@$(BIN)/vigie es status
 
-# Starts a local Elasticsearch node for the test session and stops it after.
+# Every test on a local Elasticsearch 7.10.2 node, then the tests that touch
+# a node (marked es, or using the es_node fixture) again on a local
+# OpenSearch 3.8 node (Java 21+: VIGIE_JAVA_HOME or a JDK under /usr/lib/jvm);
+# each session starts its node and stops it after.
 test: setup
+	VIGIE_ENGINE=opensearch $(BIN)/vigie es install
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --engine opensearch
 
 clean:
 	-$(BIN)/vigie es stop

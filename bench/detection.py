@@ -17,9 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-import spacy
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.launch import use_project_python  # noqa: E402
+
+use_project_python()  # `bench/run` or `python bench/…` with any python3: restarts with .venv/bin/python
+
+import spacy  # noqa: E402
 
 from config.platform import load_platform  # noqa: E402
 from config.settings import load_settings  # noqa: E402

@@ -29,6 +29,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.launch import use_project_python  # noqa: E402
+
+use_project_python()  # `bench/run` or `python bench/…` with any python3: restarts with .venv/bin/python
 
 from config.platform import load_platform  # noqa: E402
 from extract.corpus import read_items  # noqa: E402

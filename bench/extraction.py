@@ -22,9 +22,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import pdfplumber
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.launch import use_project_python  # noqa: E402
+
+use_project_python()  # `bench/run` or `python bench/…` with any python3: restarts with .venv/bin/python
+
+import pdfplumber  # noqa: E402
 
 from extract.limits import ExtractionLimits  # noqa: E402
 from extract.pdf import extract_pdf  # noqa: E402

@@ -19,6 +19,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.launch import use_project_python  # noqa: E402
+
+use_project_python()  # `bench/run` or `python bench/…` with any python3: restarts with .venv/bin/python
+
 REAL = ROOT / "tests" / "data" / "real-programmes"
 
 _CHILD = """

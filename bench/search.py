@@ -19,6 +19,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.launch import use_project_python  # noqa: E402
+
+use_project_python()  # `bench/run` or `python bench/…` with any python3: restarts with .venv/bin/python
 
 from config.settings import load_settings  # noqa: E402
 from index.bulk import bulk_index  # noqa: E402

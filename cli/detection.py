@@ -13,14 +13,19 @@ from cli.common import err, out, print_json, reports_errors, settings_of
 from config.errors import ConfigError
 from extract.corpus import read_items
 from extract.detect import Detector
-from extract.evaluation import evaluate, false_alarms, naive_baseline, read_labelled, score_detectors
+from extract.evaluation import (
+    REAL_TEST_SPLIT,
+    evaluate,
+    false_alarms,
+    identify_labelled,
+    naive_baseline,
+    read_labelled,
+    score_detectors,
+)
 from extract.isolated import extract_isolated
 from extract.limits import ExtractionLimits
 from extract.training import LABELLED, corrections_items, is_current, train
 from flows.stages import load_trained, make_detector
-
-# Sentences of real programmes whose source documents were never used to build or tune the detector.
-REAL_TEST_SPLIT = Path(__file__).resolve().parent.parent / "config" / "labelled" / "real-test.jsonl"
 
 commands = typer.Typer()
 
@@ -94,7 +99,9 @@ def eval_command(
     false alarms on programme measures outside the platform.
 
     By default, on the real test split: sentences of real programmes and
-    campaign pages whose source documents were never used to train or tune the detector.
+    campaign pages whose source documents were never used to train or tune the
+    detector. The output names the file and, when it is one of the project's
+    labelled sets (by its content), which one and whether it was tuned on.
 
     Example: vigie eval --errors 20
     Example: vigie eval --data config/labelled/real-dev.jsonl
@@ -107,14 +114,17 @@ def eval_command(
     chosen = scored[detector.mode]
     guessed = naive_baseline(detector.platform, (item.text for item in gold))
     baseline = evaluate(gold, guessed, demands)
+    known = identify_labelled(data)
     if as_json:
         print_json({
+            "data": {"path": str(data), **(known.to_json() if known else {"set": None, "name": None, "tuned_on": None, "what": None})},
             "sentences": len(gold), "detector": detector.mode, "detectors": {mode: s.to_json() for mode, s in scored.items()},
             "baseline": {**baseline.to_json(), "false_alarms": false_alarms(gold, guessed).to_json()},
         })  # fmt: skip
         return
-    what = "real test split (source documents never used to train or tune the detector)" if data == REAL_TEST_SPLIT else str(data)
-    out.print(f"{what}: {len(gold)} sentences, {sum(1 for g in gold if not g.labels)} without any demand", highlight=False)
+    what = known.what if known else "not one of the project's labelled sets: whether the detector was tuned on it is unknown"
+    out.print(f"data: {data}, {what}", highlight=False, markup=False)
+    out.print(f"{len(gold)} sentences, {sum(1 for g in gold if not g.labels)} without any demand", highlight=False)
     if detector.model is None:
         out.print(f"no trained detector at {settings.detector_model} (run `vigie train`): the rules alone", highlight=False)
     modes = list(scored)

@@ -9,6 +9,7 @@ found that are right.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,70 @@ from extract.levels import COMMITMENT, MENTION, OPPOSITION
 
 LEVELS = {COMMITMENT, OPPOSITION, MENTION}
 NONE = "none"
+
+_ROOT = Path(__file__).resolve().parent.parent
+REAL_TEST_SPLIT = _ROOT / "config" / "labelled" / "real-test.jsonl"
+"""Sentences of real programmes whose source documents were never used to
+build, train or tune the detector; shipped with the package (config's package data)."""
+
+
+@dataclass(frozen=True)
+class LabelledSet:
+    """One of the labelled sets the project keeps, and what figures on it mean."""
+
+    key: str
+    name: str
+    tuned_on: bool
+    """Whether the detector (its rules, classifiers or thresholds) was built, trained or tuned on it."""
+    about: str
+    path: Path
+
+    @property
+    def what(self) -> str:
+        return f"{self.name}: {'tuned on' if self.tuned_on else 'never tuned on'} ({self.about})"
+
+    def to_json(self) -> dict:
+        return {"set": self.key, "name": self.name, "tuned_on": self.tuned_on, "what": self.what}
+
+
+LABELLED_SETS = (
+    LabelledSet(
+        "real-test", "real test split", False,
+        "sentences of real programmes whose source documents were never used to train or tune the detector", REAL_TEST_SPLIT,
+    ),
+    LabelledSet(
+        "real-dev", "real development split", True,
+        "real programmes' sentences on which the trained layer's thresholds were chosen", _ROOT / "config" / "labelled" / "real-dev.jsonl",
+    ),
+    LabelledSet(
+        "real-train", "real training split", True,
+        "real programmes' sentences the classifiers were trained on", _ROOT / "config" / "labelled" / "real-train.jsonl",
+    ),
+    LabelledSet(
+        "detection-dev", "development set", True,
+        "sentences written for the project, on which the rules were written and tuned", _ROOT / "tests" / "data" / "detection-dev.jsonl",
+    ),
+    LabelledSet(
+        "detection-heldout", "held-out set", False,
+        "sentences written for the project apart from the development set, never used to tune the rules",
+        _ROOT / "bench" / "data" / "detection-heldout.jsonl",
+    ),
+)  # fmt: skip
+"""The development and held-out sets live in the checkout (tests/, bench/), not in an installed package."""
+
+
+def _content_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def identify_labelled(path: Path) -> LabelledSet | None:
+    """Which of the project's labelled sets `path` is, by its content (a copy
+    elsewhere is the same set; an edited one is none), or None."""
+    digest = _content_digest(path)
+    for known in LABELLED_SETS:
+        if known.path.is_file() and _content_digest(known.path) == digest:
+            return known
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The `vigie` command line, as a user types it."""
 
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -31,8 +32,9 @@ def test_an_invalid_setting_stops_every_command_with_its_name() -> None:
 def test_es_status_reports_the_version_the_server_gives(es_node) -> None:
     result = vigie("es", "status", **node_env(es_node))
     assert result.exit_code == 0, result.output
-    version = server_info(connect(es_node))["version"]["number"]
-    assert f"Elasticsearch {version} at http://127.0.0.1:{es_node.es_port}" in result.output
+    version = server_info(connect(es_node))["version"]
+    title = {"opensearch": "OpenSearch"}.get(version.get("distribution"), "Elasticsearch")
+    assert f"{title} {version['number']} at http://127.0.0.1:{es_node.es_port}" in result.output
     assert "health green" in result.output or "health yellow" in result.output
 
 
@@ -142,17 +144,96 @@ def test_detect_on_a_file_prints_sentences_with_their_page(tmp_path) -> None:
     assert "Nous confierons la gestion de l'eau à un opérateur privé." in result.output
 
 
-def test_eval_prints_the_table_and_the_baseline_on_the_real_test_split() -> None:
-    from cli.detection import REAL_TEST_SPLIT
+def library_figures(data: Path):
+    """What the evaluation functions give on `data`, for the detector a test's settings make (the rules alone)."""
+    from config.settings import load_settings
+    from extract.evaluation import evaluate, false_alarms, naive_baseline, read_labelled, score_detectors
+    from flows.stages import make_detector
+
+    detector = make_detector(load_settings())
+    gold = read_labelled(data)
+    guessed = naive_baseline(detector.platform, (item.text for item in gold))
+    baseline = evaluate(gold, guessed, [d.id for d in detector.platform.demands])
+    return detector, gold, score_detectors(detector, gold), baseline, false_alarms(gold, guessed)
+
+
+def table_row(output: str, name: str) -> list[str]:
+    """The figures of the row `name` of `vigie eval`'s table."""
+    [line] = [line for line in output.splitlines() if line.startswith(f"{name:13}")]
+    return line[13:].split()
+
+
+def test_eval_prints_the_figures_of_the_evaluation_on_the_real_test_split() -> None:
+    from extract.evaluation import REAL_TEST_SPLIT
 
     result = vigie("eval")
     assert result.exit_code == 0, result.output
-    sentences = sum(1 for line in REAL_TEST_SPLIT.read_text(encoding="utf-8").splitlines() if line.strip())
-    assert result.output.startswith(f"real test split (source documents never used to train or tune the detector): {sentences} sentences")
+    detector, gold, scored, baseline, base_alarms = library_figures(REAL_TEST_SPLIT)
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        f"data: {REAL_TEST_SPLIT}, real test split: never tuned on "
+        "(sentences of real programmes whose source documents were never used to train or tune the detector)"
+    )
+    assert lines[1] == f"{len(gold)} sentences, {sum(1 for g in gold if not g.labels)} without any demand"
     # No trained detector in a test's settings: the rules alone, and the command says so.
+    assert list(scored) == ["rules"]
     assert "no trained detector at" in result.output and "run `vigie train`" in result.output
-    assert "micro F1" in result.output and "baseline" in result.output
-    assert "level acc." in result.output and "false alarms" in result.output
+    rules = scored["rules"].evaluation
+    for demand in (d.id for d in detector.platform.demands):
+        assert table_row(result.output, demand) == [f"{rules.per_demand[demand].f1:.2f}", f"{baseline.per_demand[demand].f1:.2f}"]
+    for name, value in (
+        ("micro P", lambda e: e.micro.precision), ("micro R", lambda e: e.micro.recall), ("micro F1", lambda e: e.micro.f1),
+        ("level acc.", lambda e: e.level_accuracy),
+    ):  # fmt: skip
+        assert table_row(result.output, name) == [f"{value(rules):.2f}", f"{value(baseline):.2f}"], name
+    assert table_row(result.output, "false alarms")[:2] == [f"{scored['rules'].false_alarms.rate:.1%}", f"{base_alarms.rate:.1%}"]
+    assert f"(on {base_alarms.measures} programme measures outside the platform)" in result.output
+    confusion = ", ".join(f"{g}→{p} {n}" for (g, p), n in rules.confusion.most_common(8))
+    assert f"most frequent confusions of rules (gold→found): {confusion}" in result.output
+    assert rules.micro.tp > 0 and baseline.micro.tp > 0  # figures of something, not of an empty set
+
+
+def test_eval_json_figures_are_the_evaluations() -> None:
+    import json
+
+    from extract.evaluation import LABELLED_SETS
+
+    [heldout] = [known for known in LABELLED_SETS if known.key == "detection-heldout"]
+    result = vigie("eval", "--json", "--data", str(heldout.path))
+    assert result.exit_code == 0, result.output
+    detector, gold, scored, baseline, base_alarms = library_figures(heldout.path)
+    answer = json.loads(result.stdout)
+    assert answer["data"] == {
+        "path": str(heldout.path), "set": "detection-heldout", "name": "held-out set", "tuned_on": False, "what": heldout.what,
+    }  # fmt: skip
+    assert answer == {
+        "data": answer["data"], "sentences": len(gold), "detector": "rules",
+        "detectors": {"rules": scored["rules"].to_json()}, "baseline": {**baseline.to_json(), "false_alarms": base_alarms.to_json()},
+    }  # fmt: skip
+    micro = scored["rules"].evaluation.micro
+    assert [answer["detectors"]["rules"]["micro"][key] for key in ("tp", "fp", "fn", "f1")] == [micro.tp, micro.fp, micro.fn, round(micro.f1, 4)]
+    assert micro.tp > 0
+
+
+def test_eval_names_the_set_it_scored_by_its_content(tmp_path) -> None:
+    from extract.evaluation import LABELLED_SETS
+
+    [dev] = [known for known in LABELLED_SETS if known.key == "detection-dev"]
+    copy = tmp_path / "jeu.jsonl"
+    copy.write_bytes(dev.path.read_bytes())  # the development set under another name is still the development set
+    result = vigie("eval", "--data", str(copy))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        f"data: {copy}, development set: tuned on (sentences written for the project, on which the rules were written and tuned)"
+    )
+    edited = tmp_path / "autre.jsonl"
+    edited.write_text("\n".join(dev.path.read_text(encoding="utf-8").splitlines()[:3]) + "\n", encoding="utf-8")
+    result = vigie("eval", "--data", str(edited))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        f"data: {edited}, not one of the project's labelled sets: whether the detector was tuned on it is unknown",
+        "3 sentences, 2 without any demand",
+    ]
 
 
 def test_lists_import_ends_with_its_one_line_summary(tmp_path) -> None:

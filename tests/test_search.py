@@ -53,13 +53,55 @@ def test_demand_and_level_search_the_sentences(corpus) -> None:
     assert set(result.facets["level"]) == {"opposition"}
 
 
+HOSTILE_PAGES = {
+    "sante": "Nous créerons un centre de santé municipal avec des médecins salariés.",
+    "loisirs": "Le centre de loisirs rouvrira ; le centre-ville sera piéton.",
+    "piscine": "Nous rénoverons la piscine et le gymnase du quartier.",
+    "script": "Le code source du script de la version 1 du site sera publié.",
+    "script-seul": "Aucun script ne suivra vos visites.",
+    "texte": "Le texte intégral du programme est affiché en mairie.",
+    "and": "Santé and Co, une maison de santé qui vaut de l'or.",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_pages(es_node):
+    """(client, prefix) of an index of a few small French pages, one per record id of HOSTILE_PAGES."""
+    from index.schema import drop_indices
+
+    client, prefix = connect(es_node), "hostile" + uuid.uuid4().hex[:8]
+    ensure_indices(client, prefix)
+    pages = [
+        {"_index": alias_name(prefix, "pages"), "_id": key, "_source": {
+            "record_id": key, "doc_id": key, "version": 1, "latest": True, "list_label": "Essai", "commune": "Essai-sur-Mer",
+            "page": 1, "source": "https://essai.example/p.pdf", "archive_path": f"/a/{key}.pdf", "text": text,
+        }}  # fmt: skip
+        for key, text in HOSTILE_PAGES.items()
+    ]
+    assert bulk_index(client, pages).indexed == len(pages)
+    client.indices.refresh(index=alias_name(prefix, "pages"))
+    yield client, prefix
+    drop_indices(client, prefix)
+
+
 @pytest.mark.parametrize(
-    "hostile",
-    ['"centre de', "*santé", 'santé AND (( OR "', "+-|~*\\\\/:!{}[]^", "text:/.*/", '{"script": {"source": "1"}}', "é" * 1500],
+    ("hostile", "matches"),
+    [
+        ('"centre de', {"sante", "loisirs"}),  # the unclosed phrase: its words, nothing more
+        ("*santé", {"sante", "and"}),  # a leading * is no wildcard matching everything
+        ('santé AND (( OR "', {"and"}),  # AND and OR are words here, the brackets nothing
+        ("+-|~*\\\\/:!{}[]^", set()),  # operators alone match nothing, not everything
+        ("text:/.*/", {"texte"}),  # no field nor regular expression syntax: the word "text"
+        ('{"script": {"source": "1"}}', {"script"}),  # the words script, source and 1, all of them; nothing runs
+        ("é" * 1500, set()),
+    ],
+    ids=["unclosed-phrase", "leading-star", "operators-as-words", "operators-alone", "field-regexp", "json-script", "long-word"],
 )
-def test_hostile_queries_give_results_or_nothing_never_a_server_error(corpus, hostile: str) -> None:
-    result = run(corpus, query=hostile)
-    assert result.total >= 0
+def test_hostile_queries_match_what_their_words_match_never_a_server_error(hostile_pages, hostile: str, matches: set) -> None:
+    assert run(hostile_pages).total == len(HOSTILE_PAGES)  # every page is there to be matched
+    result = run(hostile_pages, query=hostile, size=50)
+    assert {hit.record_id for hit in result.hits} == matches
+    assert result.total == len(matches)
 
 
 def test_a_10_kb_query_gets_a_clear_message(corpus) -> None:

@@ -18,6 +18,7 @@ import functools
 import io
 import os
 import re
+import tempfile
 import threading
 import time
 import unicodedata
@@ -224,15 +225,25 @@ def good_docx(path: Path, sentence: str) -> Path:
 
 
 class ChildPeaks:
-    """Peak memory of the processes started while it is open (the extraction
-    children, which the forkserver starts), sampled from /proc every few
-    milliseconds: VmPeak (address space, what VIGIE_EXTRACT_MEMORY_MB bounds)
-    and VmHWM (resident memory). A process dying between two samples may have
-    grown a little more than seen: the figures are lower bounds."""
+    """Peak memory of the extraction children started while it is open (the
+    forkserver starts them): VmPeak (address space, what
+    VIGIE_EXTRACT_MEMORY_MB bounds) and VmHWM (resident memory).
+
+    Each child writes its own peaks before it answers (it is given
+    `tests/reliability/child_peak.py`'s pipe end), so that a child of a few
+    milliseconds is measured too; a child killed at its deadline is read from
+    /proc the moment the parent is done waiting for it, before the kill. Every few milliseconds in between,
+    /proc is sampled as well (the samples are lower bounds). Reading a peak
+    when an extraction child was not measured, or none was started, is an
+    error, never a zero that passes."""
 
     def __init__(self, interval_s: float = 0.005) -> None:
         self.interval_s = interval_s
         self.peaks: dict[int, tuple[int, int]] = {}
+        self.started: list[int] = []
+        """The extraction children started while open, by pid."""
+        self._probes: dict[int, Path] = {}
+        self._lock = threading.Lock()
 
     @staticmethod
     def _descendants() -> set[int]:
@@ -250,21 +261,48 @@ class ChildPeaks:
             found |= frontier
         return found
 
+    def _seen(self, pid: int, peak_kib: int, hwm_kib: int) -> None:
+        with self._lock:
+            old = self.peaks.get(pid, (0, 0))
+            self.peaks[pid] = (max(old[0], peak_kib // 1024), max(old[1], hwm_kib // 1024))
+
+    def _read(self, pid: int) -> None:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if "VmPeak" in fields:  # a zombie has none
+            self._seen(pid, int(fields["VmPeak"].split()[0]), int(fields["VmHWM"].split()[0]))
+
     def _sample(self) -> None:
         while not self._stop.is_set():
             for pid in self._descendants() - self._before:
-                try:
-                    status = Path(f"/proc/{pid}/status").read_text()
-                except OSError:
-                    continue
-                fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-                if "VmPeak" in fields:
-                    seen = (int(fields["VmPeak"].split()[0]) // 1024, int(fields["VmHWM"].split()[0]) // 1024)
-                    old = self.peaks.get(pid, (0, 0))
-                    self.peaks[pid] = (max(old[0], seen[0]), max(old[1], seen[1]))
-            time.sleep(self.interval_s)
+                self._read(pid)
+            self._stop.wait(self.interval_s)
 
     def __enter__(self) -> "ChildPeaks":
+        from extract import isolated
+        from tests.reliability import child_peak
+
+        peaks, start, is_alive = self, isolated._Process.start, isolated._Process.is_alive
+        self._folder = tempfile.TemporaryDirectory(prefix="child-peaks-")
+
+        def started(process) -> None:
+            probe = Path(peaks._folder.name) / f"child-{len(peaks.started)}"
+            sender, *rest = process._args  # _extract_in_child(sender, path, limits, name)
+            process._args = (child_peak.ProbedSender(sender, str(probe)), *rest)
+            start(process)
+            peaks.started.append(process.pid)
+            peaks._probes[process.pid] = probe
+            peaks._read(process.pid)
+
+        def still_alive(process) -> bool:  # extract_isolated asks it when done waiting, before kill and join
+            peaks._read(process.pid)
+            return is_alive(process)
+
+        self._restore = lambda: (setattr(isolated._Process, "start", start), setattr(isolated._Process, "is_alive", is_alive))
+        isolated._Process.start, isolated._Process.is_alive = started, still_alive
         self._before = self._descendants()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -274,14 +312,25 @@ class ChildPeaks:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self._restore()
+        for pid, probe in self._probes.items():  # written before the child answered; not by one killed at its deadline
+            if probe.exists():
+                self._seen(pid, *map(int, probe.read_text().split()))
+        self._folder.cleanup()
+
+    def _measured(self) -> list[tuple[int, int]]:
+        measured = [self.peaks[pid] for pid in self.started if pid in self.peaks]
+        assert self.started, "no extraction process was started"
+        assert len(measured) == len(self.started), f"extraction processes {self.started} started, only {sorted(self.peaks)} measured"
+        return list(self.peaks.values())
 
     @property
     def virtual_mb(self) -> int:
-        return max((virtual for virtual, _ in self.peaks.values()), default=0)
+        return max(virtual for virtual, _ in self._measured())
 
     @property
     def resident_mb(self) -> int:
-        return max((resident for _, resident in self.peaks.values()), default=0)
+        return max(resident for _, resident in self._measured())
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -293,6 +342,24 @@ def forkserver_started(tmp_path_factory) -> None:
     warm = tmp_path_factory.mktemp("warm") / "chauffe.txt"
     warm.write_text("Nous ouvrirons une crèche.", encoding="utf-8")
     extract_isolated(warm)
+
+
+def test_a_peak_with_nothing_measured_fails_rather_than_reads_zero() -> None:
+    with ChildPeaks() as peaks:
+        pass
+    with pytest.raises(AssertionError, match="no extraction process was started"):
+        peaks.virtual_mb
+
+
+def test_even_an_extraction_of_milliseconds_is_measured(tmp_path: Path) -> None:
+    from extract.isolated import extract_isolated
+
+    quick = tmp_path / "court.txt"
+    quick.write_text("Nous ouvrirons une crèche.", encoding="utf-8")
+    with ChildPeaks(interval_s=60) as peaks:  # no periodic sample falls inside the child's life
+        extract_isolated(quick)
+    assert len(peaks.started) == 1 and peaks.started[0] in peaks.peaks
+    assert 0 < peaks.resident_mb <= peaks.virtual_mb
 
 
 # --------------------------------------------------------------------------
@@ -383,8 +450,6 @@ def test_a_hostile_document_costs_at_most_its_limits_and_fails_alone_with_a_reas
 
     outcome = str(error) if error else f"read, {len(extracted.pages)} page(s); {' '.join(extracted.warnings)}"
     report("document", hostile.name, elapsed, f"peak {peaks.virtual_mb} MiB virtual, {peaks.resident_mb} MiB resident; {outcome}")
-    if elapsed > 0.5:  # a child alive that long is sampled a hundred times
-        assert peaks.peaks, "no extraction process was seen"
     assert peaks.virtual_mb <= MEMORY_MB  # the child's address space stayed under VIGIE_EXTRACT_MEMORY_MB
     if hostile.failure is None:
         assert error is None, error
