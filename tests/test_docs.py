@@ -145,7 +145,7 @@ def cli_problems(line: str) -> list[str]:
 
 def test_the_checker_finds_the_readme_lines_and_refuses_what_the_parser_refuses() -> None:
     lines = readme_command_lines()
-    assert {"vigie web --port 8765", "vigie lists find --departement 59 --min-commitments 10", "bench/run --pages 2000"} <= set(lines)
+    assert {"vigie web --port 8765", "vigie lists find --departement 59 --min-commitments 10", "bench/run --pages 2000 --real ../shared/real-programmes --repeat 3"} <= set(lines)
     assert len([line for line in lines if line.startswith("vigie") and " -" in line]) >= 10  # lines with options are checked
     assert cli_problems("vigie web --port 8765") == []
     assert cli_problems("vigie web --prot 8765")[0] == "'vigie web --prot 8765': vigie web has no option --prot"
