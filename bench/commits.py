@@ -33,6 +33,7 @@ _RESULT = "COMMIT-RESULT "
 
 
 def _busy_ticks() -> int:
+    # bench/run's _machine_cpu reads the same line, but the child may import nothing from this checkout
     with open("/proc/stat") as stat:
         fields = [int(x) for x in stat.readline().split()[1:]]
     return sum(fields) - fields[3] - fields[4]  # all but idle and iowait
@@ -46,10 +47,13 @@ def one_run(data: Path, prefix: str, sources: Path) -> None:
 
     settings = load_settings(data_dir=data, index_prefix=prefix)
     ticks, began = _busy_ticks(), time.perf_counter()
-    programme_pipeline(sources_file=sources, settings=settings)
+    summary = programme_pipeline(sources_file=sources, settings=settings)
     seconds = time.perf_counter() - began
     cpu = (_busy_ticks() - ticks) / os.sysconf("SC_CLK_TCK")
-    print(_RESULT + json.dumps({"wall_s": round(seconds, 1), "machine_cpu_s": round(cpu, 1)}), flush=True)
+    if summary.failures:  # a run that skipped documents did less work: its time would compare nothing
+        raise SystemExit(f"{len(summary.failures)} failure(s), first: {summary.failures[0]}")
+    figures = {"wall_s": round(seconds, 1), "machine_cpu_s": round(cpu, 1), "pages": summary.pages, "mentions": summary.mentions}
+    print(_RESULT + json.dumps(figures), flush=True)
 
 
 def _commit_of(name: str) -> str:
